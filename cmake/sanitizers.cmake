@@ -1,0 +1,5 @@
+if(CAIRN_SANITIZE)
+  message(STATUS "Building with sanitizers: ${CAIRN_SANITIZE}")
+  add_compile_options(-fsanitize=${CAIRN_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${CAIRN_SANITIZE})
+endif()
