@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "authority/authority.h"
+#include "http/router.h"
+
+namespace cairn::api {
+
+// AuthoritySource returns the authority serving the current configuration. A reload swaps it;
+// a request keeps the one it started with. Must be thread-safe.
+using AuthoritySource = std::function<std::shared_ptr<authority::Authority>()>;
+
+// RegisterCaRoutes adds step-ca's CA API (stepca.md §1.3, without SSH and CRL) to `router`,
+// at "/" and at "/1.0/". Handlers only parse, call the authority and render.
+void RegisterCaRoutes(http::Router& router, AuthoritySource authority);
+
+// RenderError writes step-ca's error JSON {"status","message"} for `status` into `response`
+// (stepca.md §1.2); the detail of `s` goes to the log fields, never to the client unless it was
+// marked public.
+void RenderError(const Status& s, http::Response& response);
+// RenderStatus writes the default error JSON for an HTTP status (404, 405, 413, ...).
+void RenderStatus(int http_status, http::Response& response);
+
+// ParseJsonBody parses a request body as a JSON object with bounded nesting depth. Fails with
+// kInvalidArgument.
+Result<nlohmann::json> ParseJsonBody(std::string_view body);
+
+}  // namespace cairn::api

@@ -1,0 +1,167 @@
+#include "authority/authority.h"
+
+#include <algorithm>
+
+#include "base/encoding.h"
+#include "base/file.h"
+#include "base/strings.h"
+#include "crypto/digest.h"
+#include "crypto/key.h"
+
+namespace cairn::authority {
+namespace {
+
+Result<std::vector<pki::Certificate>> LoadBundle(const std::string& home, const std::string& path) {
+  std::string resolved = config::ResolvePath(home, path);
+  auto pem = ReadFile(resolved, 1 << 20);
+  if (!pem.ok()) return pem.status();
+  auto certs = pki::Certificate::ParsePemBundle(*pem);
+  if (!certs.ok()) return certs.status().Annotate(resolved);
+  return certs;
+}
+
+}  // namespace
+
+Result<std::string> ParseSerial(std::string_view serial) {
+  auto bad = [&] {
+    return InvalidArgumentError("'" + std::string(serial) +
+                                "' is not a valid serial number - use a base 10 representation or "
+                                "a base 16 representation with '0x' prefix")
+        .WithPublicMessage("'" + std::string(serial) +
+                           "' is not a valid serial number - use a base 10 representation or a "
+                           "base 16 representation with '0x' prefix");
+  };
+  if (serial.empty() || serial.size() > 100) return bad();
+  bool hex = serial.starts_with("0x") || serial.starts_with("0X");
+  std::string_view digits = hex ? serial.substr(2) : serial;
+  if (digits.empty()) return bad();
+  // Decimal digits, little-endian base 10^9 limbs.
+  std::vector<uint32_t> limbs{0};
+  auto mul_add = [&](uint32_t mul, uint32_t add) {
+    uint64_t carry = add;
+    for (uint32_t& limb : limbs) {
+      uint64_t v = static_cast<uint64_t>(limb) * mul + carry;
+      limb = static_cast<uint32_t>(v % 1000000000u);
+      carry = v / 1000000000u;
+    }
+    while (carry) {
+      limbs.push_back(static_cast<uint32_t>(carry % 1000000000u));
+      carry /= 1000000000u;
+    }
+  };
+  for (char c : digits) {
+    int v;
+    if (c >= '0' && c <= '9') {
+      v = c - '0';
+    } else if (hex && c >= 'a' && c <= 'f') {
+      v = c - 'a' + 10;
+    } else if (hex && c >= 'A' && c <= 'F') {
+      v = c - 'A' + 10;
+    } else {
+      return bad();
+    }
+    mul_add(hex ? 16 : 10, static_cast<uint32_t>(v));
+  }
+  std::string out = std::to_string(limbs.back());
+  for (size_t i = limbs.size() - 1; i-- > 0;) {
+    std::string part = std::to_string(limbs[i]);
+    out += std::string(9 - part.size(), '0') + part;
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& config,
+                                                     const AuthorityOptions& options, Env env) {
+  auto a = std::unique_ptr<Authority>(new Authority(env));
+  a->config_ = config;
+  a->options_ = options;
+  if (config.roots.empty()) return InvalidArgumentError("ca.json: `root` cannot be empty");
+  for (const std::string& path : config.roots) {
+    CAIRN_ASSIGN_OR_RETURN(auto certs, LoadBundle(options.home, path));
+    a->roots_.insert(a->roots_.end(), certs.begin(), certs.end());
+  }
+  for (const std::string& path : config.federated_roots) {
+    CAIRN_ASSIGN_OR_RETURN(auto certs, LoadBundle(options.home, path));
+    a->federated_roots_.insert(a->federated_roots_.end(), certs.begin(), certs.end());
+  }
+  if (config.crt.empty() || config.key.empty()) {
+    return InvalidArgumentError("ca.json: `crt` and `key` are required");
+  }
+  CAIRN_ASSIGN_OR_RETURN(a->intermediates_, LoadBundle(options.home, config.crt));
+  std::string key_path = config::ResolvePath(options.home, config.key);
+  CAIRN_ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_path, 1 << 20));
+  const std::string& password = options.password.empty() ? config.password : options.password;
+  auto key = crypto::PrivateKey::FromPem(key_pem, password);
+  if (!key.ok()) return key.status().Annotate("reading " + key_path);
+  if (!key->public_key().Equals(a->intermediates_.front().public_key())) {
+    return InvalidArgumentError("the key in " + key_path +
+                                " does not match the certificate in `crt`");
+  }
+  a->signer_ = std::make_unique<crypto::KeySigner>(std::move(key).value());
+  CAIRN_ASSIGN_OR_RETURN(a->provisioners_, provisioner::Collection::Build(config, env.log));
+  return a;
+}
+
+std::optional<pki::Certificate> Authority::RootBySha(std::string_view sha) const {
+  std::string want;
+  for (char c : sha) {
+    if (c != '-') want.push_back(c);
+  }
+  want = ToLower(want);
+  for (const auto* list : {&roots_, &federated_roots_}) {
+    for (const pki::Certificate& c : *list) {
+      if (c.fingerprint_sha256_hex() == want) return c;
+    }
+  }
+  return std::nullopt;
+}
+
+const provisioner::Provisioner* Authority::ProvisionerFor(const pki::Certificate& cert) const {
+  auto rec = env_.store.GetCertificate(cert.serial_decimal());
+  if (rec.ok() && rec->has_value() && !(*rec)->provisioner_id.empty()) {
+    if (const auto* p = provisioners_->LoadById((*rec)->provisioner_id)) return p;
+  }
+  if (auto ext = cert.provisioner_extension()) return provisioners_->LoadByExtension(*ext);
+  return nullptr;
+}
+
+Issued Authority::MakeIssued(pki::Certificate leaf, const provisioner::Provisioner* p) const {
+  Issued out{std::move(leaf), {}, {}};
+  out.chain.push_back(out.leaf);
+  out.chain.insert(out.chain.end(), intermediates_.begin(), intermediates_.end());
+  if (p != nullptr) {
+    std::string cred = p->credential_id();
+    out.provisioner = cred.empty() ? p->name() : p->name() + " (" + cred + ")";
+  }
+  return out;
+}
+
+Status Authority::Record(const pki::Certificate& cert, const provisioner::Provisioner* p,
+                         std::string_view token_id, std::string renewed_from) {
+  store::CertificateRecord rec;
+  rec.serial = cert.serial_decimal();
+  rec.der = cert.der();
+  if (p != nullptr) {
+    rec.provisioner_id = p->id();
+    rec.provisioner_name = p->name();
+    rec.provisioner_type = std::string(provisioner::TypeName(p->type()));
+  }
+  rec.subject = cert.subject_string();
+  for (const auto& list :
+       {cert.dns_names(), cert.ip_addresses(), cert.email_addresses(), cert.uris()}) {
+    rec.sans.insert(rec.sans.end(), list.begin(), list.end());
+  }
+  rec.not_before = cert.not_before();
+  rec.not_after = cert.not_after();
+  rec.issued_at = env_.clock.Now();
+  rec.renewed_from = std::move(renewed_from);
+  Status s = env_.store.RecordCertificate(rec, token_id);
+  if (s.code() == StatusCode::kAlreadyExists && !token_id.empty()) {
+    // The only uniqueness a fresh 128-bit serial can hit in practice is the token's.
+    return UnauthenticatedError("token already used: " + s.message());
+  }
+  if (!s.ok()) return s.Annotate("storing certificate");
+  return Status();
+}
+
+}  // namespace cairn::authority

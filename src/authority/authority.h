@@ -1,0 +1,139 @@
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/random.h"
+#include "base/result.h"
+#include "config/config.h"
+#include "crypto/signer.h"
+#include "pki/certificate.h"
+#include "provisioner/collection.h"
+#include "store/store.h"
+
+namespace cairn::authority {
+
+// Env is the outside world an Authority uses. Non-owning; every piece must outlive the
+// Authority.
+struct Env {
+  Clock& clock;
+  Random& random;
+  store::Store& store;
+  Logger& log;
+};
+
+// AuthorityOptions are what the configuration file does not say.
+struct AuthorityOptions {
+  // home is $STEPPATH/$CAIRNPATH; relative paths in ca.json are resolved against it.
+  std::string home;
+  // password decrypts the intermediate key; empty means "use ca.json's `password`".
+  std::string password;
+  // start_time: tokens issued before it are refused (stepca.md §2.1 step 2). It survives
+  // configuration reloads, so pass the process start time.
+  Time start_time{};
+};
+
+// SignRequest is the body of POST /sign, already decoded from JSON.
+struct SignRequest {
+  std::string csr_pem;
+  std::string ott;
+  std::string not_before;  // RFC 3339 or duration, "" = unset
+  std::string not_after;
+  nlohmann::json template_data;
+};
+
+// RevokeRequest is the body of POST /revoke.
+struct RevokeRequest {
+  std::string serial;  // decimal or 0x-hex
+  std::string ott;
+  int reason_code = 0;
+  std::string reason;
+  bool passive = true;
+};
+
+// Issued is a certificate the authority signed and recorded, with its chain and what the
+// request log should say about it.
+struct Issued {
+  pki::Certificate leaf;
+  std::vector<pki::Certificate> chain;  // leaf first, then intermediates; never the root
+  std::string provisioner;              // "name (credential)" as step-ca logs it
+};
+
+// ServerCredentials are the CA's own TLS certificate and key (PEM).
+struct ServerCredentials {
+  std::string chain_pem;
+  std::string key_pem;
+  Time not_before;
+  Time not_after;
+};
+
+// Authority signs, renews, rekeys and revokes X.509 certificates for the provisioners of one
+// ca.json. It knows provisioners only by interface and never parses HTTP. Immutable after
+// Create (a configuration reload builds a new Authority); thread-safe.
+class Authority {
+ public:
+  // Create loads roots, the intermediate and its key (decrypted with the password), and builds
+  // the provisioners. Fails with kInvalidArgument (bad configuration), kNotFound (missing file)
+  // or kInvalidArgument (wrong password).
+  static Result<std::unique_ptr<Authority>> Create(const config::CaConfig& config,
+                                                   const AuthorityOptions& options, Env env);
+
+  // Sign authorizes a one-time token and signs the CSR. Fails with kInvalidArgument (bad CSR),
+  // kUnauthenticated (token), kPermissionDenied (names, key size, lifetime).
+  Result<Issued> Sign(const SignRequest& request);
+  // Renew renews the certificate a client presented over mTLS (chain DER, leaf first).
+  Result<Issued> Renew(const std::vector<std::string>& peer_chain_der);
+  // RenewWithToken renews the certificate carried in an x5cInsecure token (stepca.md §2.8).
+  Result<Issued> RenewWithToken(std::string_view token);
+  // Rekey renews the mTLS client's certificate for the public key of `csr_pem`.
+  Result<Issued> Rekey(const std::vector<std::string>& peer_chain_der, std::string_view csr_pem);
+  // Revoke revokes a serial, authorized by a token (request.ott) or by the mTLS client
+  // certificate (peer_chain_der) whose serial must match. kFailedPrecondition if already
+  // revoked.
+  Status Revoke(const RevokeRequest& request, const std::vector<std::string>& peer_chain_der);
+
+  // IssueServerCertificate mints the CA's own TLS certificate: a fresh P-256 key, CN =
+  // commonName, SANs = dnsNames, 24h (stepca.md §1.1).
+  Result<ServerCredentials> IssueServerCertificate();
+
+  const std::vector<pki::Certificate>& roots() const { return roots_; }
+  const std::vector<pki::Certificate>& federated_roots() const { return federated_roots_; }
+  // intermediates is the configured `crt` bundle: the issuing certificate first.
+  const std::vector<pki::Certificate>& intermediates() const { return intermediates_; }
+  // RootBySha returns the root or federated root whose SHA-256 fingerprint is `sha` (hex, any
+  // case, dashes ignored).
+  std::optional<pki::Certificate> RootBySha(std::string_view sha) const;
+  const provisioner::Collection& provisioners() const { return *provisioners_; }
+  const config::CaConfig& config() const { return config_; }
+  // ProvisionerFor returns the provisioner that issued `cert` (store record, then extension).
+  const provisioner::Provisioner* ProvisionerFor(const pki::Certificate& cert) const;
+
+ private:
+  Authority(Env env) : env_(env) {}
+  Result<Issued> RenewCertificate(const pki::Certificate& old, const crypto::PublicKey* new_key,
+                                  std::string token_id);
+  Result<pki::Certificate> VerifyPeer(const std::vector<std::string>& peer_chain_der) const;
+  Status Record(const pki::Certificate& cert, const provisioner::Provisioner* p,
+                std::string_view token_id, std::string renewed_from);
+  Issued MakeIssued(pki::Certificate leaf, const provisioner::Provisioner* p) const;
+
+  Env env_;
+  config::CaConfig config_;
+  AuthorityOptions options_;
+  std::vector<pki::Certificate> roots_;
+  std::vector<pki::Certificate> federated_roots_;
+  std::vector<pki::Certificate> intermediates_;
+  std::unique_ptr<crypto::Signer> signer_;
+  std::unique_ptr<provisioner::Collection> provisioners_;
+};
+
+// ParseSerial normalises a serial given in decimal or 0x-prefixed hex to decimal.
+Result<std::string> ParseSerial(std::string_view serial);
+
+}  // namespace cairn::authority

@@ -1,0 +1,437 @@
+// The X.509 issuance paths of the Authority: sign, renew, rekey (stepca.md §2.4, §7, §8).
+
+#include <algorithm>
+#include <set>
+
+#include "authority/authority.h"
+#include "base/duration.h"
+#include "base/encoding.h"
+#include "base/strings.h"
+#include "crypto/digest.h"
+#include "crypto/key.h"
+#include "jose/jws.h"
+#include "jose/jwt.h"
+#include "pki/builder.h"
+#include "pki/csr.h"
+#include "pki/name.h"
+#include "pki/verify.h"
+
+namespace cairn::authority {
+namespace {
+
+constexpr int kMinRsaBits = 2048;
+
+Status BadRequest(std::string detail) {
+  return InvalidArgumentError(detail).WithPublicMessage(detail);
+}
+Status Forbidden(std::string detail) {
+  return PermissionDeniedError(detail).WithPublicMessage(detail);
+}
+
+std::string TokenHash(std::string_view token) { return HexEncode(crypto::Sha256(token)); }
+
+// CheckPublicKey is step-ca's defaultPublicKeyValidator.
+Status CheckPublicKey(const crypto::PublicKey& key) {
+  switch (key.type()) {
+    case crypto::KeyType::kRsa:
+      if (key.bits() < kMinRsaBits) {
+        return Forbidden("certificate request RSA key must be at least 2048 bits (256 bytes)");
+      }
+      return Status();
+    case crypto::KeyType::kEcP256:
+    case crypto::KeyType::kEcP384:
+    case crypto::KeyType::kEcP521:
+    case crypto::KeyType::kEd25519:
+      return Status();
+    default:
+      break;
+  }
+  return BadRequest("certificate request key of type '" + key.Describe() + "' is not supported");
+}
+
+// SameSet compares two name lists as sets.
+bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return std::set<std::string>(a.begin(), a.end()) == std::set<std::string>(b.begin(), b.end());
+}
+
+// CheckSans is step-ca's defaultSANsValidator: for each SAN type the CSR lists, the set must
+// equal the token's.
+Status CheckSans(const pki::CertificateRequest& csr, const pki::SubjectAltNames& want) {
+  struct Kind {
+    const char* what;
+    std::vector<std::string> got;
+    const std::vector<std::string>& want;
+  };
+  Kind kinds[] = {{"DNS names", csr.dns_names(), want.dns},
+                  {"email addresses", csr.email_addresses(), want.emails},
+                  {"IP addresses", csr.ip_addresses(), want.ips},
+                  {"URIs", csr.uris(), want.uris}};
+  for (const Kind& k : kinds) {
+    if (!k.got.empty() && !SameSet(k.got, k.want)) {
+      return Forbidden(std::string("certificate request does not contain the valid ") + k.what +
+                       " - got [" + Join(k.got, " ") + "], want [" + Join(k.want, " ") + "]");
+    }
+  }
+  return Status();
+}
+
+// ApplyDefaultSubject fills empty subject fields from ca.json's authority.template.
+void ApplyDefaultSubject(const nlohmann::json& tmpl, pki::Name& name) {
+  if (!tmpl.is_object()) return;
+  auto list = [&](const char* key, std::vector<std::string>& out) {
+    if (!out.empty()) return;
+    auto it = tmpl.find(key);
+    if (it == tmpl.end()) return;
+    if (it->is_string()) out.push_back(it->get<std::string>());
+    if (it->is_array()) {
+      for (const auto& v : *it) {
+        if (v.is_string()) out.push_back(v.get<std::string>());
+      }
+    }
+  };
+  list("country", name.country);
+  list("organization", name.organization);
+  list("organizationalUnit", name.organizational_unit);
+  list("locality", name.locality);
+  list("province", name.province);
+  list("streetAddress", name.street_address);
+  list("postalCode", name.postal_code);
+  if (name.serial_number.empty() && tmpl.value("serialNumber", nlohmann::json()).is_string()) {
+    name.serial_number = tmpl["serialNumber"].get<std::string>();
+  }
+  if (name.common_name.empty() && tmpl.value("commonName", nlohmann::json()).is_string()) {
+    name.common_name = tmpl["commonName"].get<std::string>();
+  }
+}
+
+// CheckValidity is step-ca's validityValidator.
+Status CheckValidity(Time nb, Time na, Time now, const config::EffectiveClaims& claims,
+                     Duration backdate) {
+  nb = TruncateToSeconds(nb);
+  na = TruncateToSeconds(na);
+  now = TruncateToSeconds(now);
+  if (na < now) return BadRequest("notAfter cannot be in the past; na=" + FormatRfc3339(na));
+  if (na < nb) {
+    return BadRequest("notAfter cannot be before notBefore; na=" + FormatRfc3339(na) +
+                      ", nb=" + FormatRfc3339(nb));
+  }
+  Duration d = na - nb;
+  if (d < claims.min_tls_cert_duration) {
+    return Forbidden("requested duration of " + FormatGoDuration(d) +
+                     " is less than the authorized minimum certificate duration of " +
+                     FormatGoDuration(claims.min_tls_cert_duration));
+  }
+  if (d > claims.max_tls_cert_duration + backdate) {
+    return Forbidden("requested duration of " + FormatGoDuration(d) +
+                     " is more than the authorized maximum certificate duration of " +
+                     FormatGoDuration(claims.max_tls_cert_duration + backdate));
+  }
+  return Status();
+}
+
+}  // namespace
+
+Result<Issued> Authority::Sign(const SignRequest& request) {
+  const Time now = env_.clock.Now();
+  auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
+  if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
+  auto not_before = TimeOrDuration::Parse(request.not_before);
+  if (!not_before.ok()) return BadRequest("invalid notBefore: " + not_before.status().message());
+  auto not_after = TimeOrDuration::Parse(request.not_after);
+  if (!not_after.ok()) return BadRequest("invalid notAfter: " + not_after.status().message());
+
+  // 1. The token: which provisioner, is it genuine, what does it allow.
+  auto jws = jose::ParseCompact(request.ott);
+  if (!jws.ok()) return UnauthenticatedError("error parsing token: " + jws.status().message());
+  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
+  if (!claims.is_object()) return UnauthenticatedError("error parsing token: bad claims");
+  const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
+  if (p == nullptr) {
+    return UnauthenticatedError("provisioner not found or invalid audience");
+  }
+  if (!config_.disable_issued_at_check) {
+    auto iat = claims.find("iat");
+    if (iat != claims.end() && iat->is_number() &&
+        iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
+      return UnauthenticatedError("token issued before the bootstrap of certificate authority");
+    }
+  }
+  CAIRN_ASSIGN_OR_RETURN(provisioner::SignPlan plan,
+                         p->AuthorizeSign({.now = now}, *jws, provisioners_->audiences()));
+  const std::string token_id = plan.token_id.empty() ? TokenHash(request.ott) : plan.token_id;
+
+  // 2. The request: a genuine CSR for names and a key the token allows.
+  if (Status s = csr->VerifySignature(); !s.ok()) {
+    return BadRequest("invalid certificate request");
+  }
+  if (!plan.csr_fingerprint.empty()) {
+    auto want = Base64UrlDecode(plan.csr_fingerprint);
+    if (!want.ok() || !ConstantTimeEquals(*want, crypto::Sha256(csr->der()))) {
+      return Forbidden("certificate request fingerprint does not match \"" + plan.csr_fingerprint +
+                       "\"");
+    }
+  }
+  const std::string cn = csr->subject_cn();
+  if (!cn.empty() && std::find(plan.allowed_common_names.begin(), plan.allowed_common_names.end(),
+                               cn) == plan.allowed_common_names.end()) {
+    return Forbidden("certificate request does not contain the valid common name - got " + cn +
+                     ", want [" + Join(plan.allowed_common_names, " ") + "]");
+  }
+  const crypto::PublicKey key = csr->public_key();
+  CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
+  const pki::SubjectAltNames sans = pki::SplitSans(plan.sans);
+  CAIRN_RETURN_IF_ERROR(CheckSans(*csr, sans));
+
+  // 3. The certificate: step's default leaf template (stepca.md §6.2) and validity (§7).
+  pki::CertificateTemplate tmpl;
+  tmpl.subject.common_name = plan.subject;
+  ApplyDefaultSubject(config_.authority_template, tmpl.subject);
+  tmpl.sans = sans;
+  tmpl.key_usage = pki::kDigitalSignature;
+  if (key.type() == crypto::KeyType::kRsa) tmpl.key_usage |= pki::kKeyEncipherment;
+  tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
+  Duration backdate{0};
+  Time nb = TruncateToSeconds(now);
+  if (not_before->is_set()) {
+    nb = not_before->Resolve(nb);
+  } else {
+    backdate = config_.backdate;
+  }
+  Time na =
+      not_after->is_set()
+          ? not_after->Resolve(nb)
+          : nb + std::chrono::duration_cast<Time::duration>(plan.claims.default_tls_cert_duration);
+  tmpl.not_before = nb - std::chrono::duration_cast<Time::duration>(backdate);
+  tmpl.not_after = na;
+  CAIRN_RETURN_IF_ERROR(
+      CheckValidity(tmpl.not_before, tmpl.not_after, now, plan.claims, config_.backdate));
+  if (!plan.claims.disable_smallstep_extensions) {
+    CAIRN_ASSIGN_OR_RETURN(std::string ext_der, plan.extension.Encode());
+    tmpl.extra_extensions.push_back({pki::kProvisionerExtensionOid, false, std::move(ext_der)});
+  }
+  CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
+  CAIRN_ASSIGN_OR_RETURN(pki::Certificate leaf,
+                         pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_));
+
+  // 4. Durable before returned: the token is consumed in the same transaction.
+  CAIRN_RETURN_IF_ERROR(Record(leaf, p, token_id, ""));
+  return MakeIssued(std::move(leaf), p);
+}
+
+Result<pki::Certificate> Authority::VerifyPeer(
+    const std::vector<std::string>& peer_chain_der) const {
+  // The transport verified the chain against roots and intermediates during the handshake
+  // (an invalid client certificate fails the handshake); here it is only read.
+  if (peer_chain_der.empty()) {
+    return BadRequest("missing client certificate");
+  }
+  auto leaf = pki::Certificate::FromDer(peer_chain_der.front());
+  if (!leaf.ok()) return BadRequest("invalid client certificate");
+  return leaf;
+}
+
+Result<Issued> Authority::RenewCertificate(const pki::Certificate& old,
+                                           const crypto::PublicKey* new_key, std::string token_id) {
+  const Time now = env_.clock.Now();
+  auto revoked = env_.store.GetRevocation(old.serial_decimal());
+  if (!revoked.ok()) return revoked.status();
+  if (revoked->has_value()) {
+    return UnauthenticatedError("certificate has been revoked");
+  }
+  const provisioner::Provisioner* p = ProvisionerFor(old);
+  if (p != nullptr) {
+    CAIRN_RETURN_IF_ERROR(p->AuthorizeRenew(now, old));
+  } else {
+    // Certificates without a known provisioner renew under the authority's claims, as step-ca's
+    // permissive no-op provisioner does.
+    CAIRN_RETURN_IF_ERROR(provisioner::ClaimsAuthorizeRenew(
+        config::ResolveClaims(config::Claims{}, config_.authority_claims), now, old));
+  }
+  const Duration backdate = config_.backdate;
+  const Duration lifetime =
+      std::chrono::duration_cast<Duration>(old.not_after() - old.not_before()) - backdate;
+  const Time nb = TruncateToSeconds(now) - std::chrono::duration_cast<Time::duration>(backdate);
+  const Time na = TruncateToSeconds(now) + std::chrono::duration_cast<Time::duration>(lifetime);
+  CAIRN_ASSIGN_OR_RETURN(std::string serial, pki::RandomSerial(env_.random));
+  const crypto::PublicKey key = new_key ? *new_key : old.public_key();
+  CAIRN_ASSIGN_OR_RETURN(
+      pki::Certificate leaf,
+      pki::RenewCertificate(old, serial, nb, na, key, intermediates_.front(), *signer_));
+  CAIRN_RETURN_IF_ERROR(Record(leaf, p, token_id, old.serial_decimal()));
+  return MakeIssued(std::move(leaf), p);
+}
+
+Result<Issued> Authority::Renew(const std::vector<std::string>& peer_chain_der) {
+  CAIRN_ASSIGN_OR_RETURN(pki::Certificate old, VerifyPeer(peer_chain_der));
+  return RenewCertificate(old, nullptr, "");
+}
+
+Result<Issued> Authority::Rekey(const std::vector<std::string>& peer_chain_der,
+                                std::string_view csr_pem) {
+  CAIRN_ASSIGN_OR_RETURN(pki::Certificate old, VerifyPeer(peer_chain_der));
+  auto csr = pki::CertificateRequest::FromPem(csr_pem);
+  if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
+  if (!csr->VerifySignature().ok()) return BadRequest("invalid certificate request");
+  const crypto::PublicKey key = csr->public_key();
+  CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
+  return RenewCertificate(old, &key, "");
+}
+
+Result<Issued> Authority::RenewWithToken(std::string_view token) {
+  auto fail = [](std::string why) {
+    return UnauthenticatedError("error validating renew token: " + why);
+  };
+  auto jws = jose::ParseCompact(token);
+  if (!jws.ok()) return fail(jws.status().message());
+  auto x5c = jws->header.find("x5cInsecure");
+  if (x5c == jws->header.end() || !x5c->is_array() || x5c->empty() || x5c->size() > 8) {
+    return fail("missing x5cInsecure header");
+  }
+  std::vector<pki::Certificate> chain;
+  for (const auto& entry : *x5c) {
+    if (!entry.is_string()) return fail("bad x5cInsecure entry");
+    auto der = Base64Decode(entry.get<std::string>());
+    if (!der.ok()) return fail("bad x5cInsecure entry");
+    auto cert = pki::Certificate::FromDer(*der);
+    if (!cert.ok()) return fail("bad x5cInsecure certificate");
+    chain.push_back(std::move(cert).value());
+  }
+  const pki::Certificate& leaf = chain.front();
+  // The chain must be ours, but its validity period is ignored: that is the point of this flow.
+  std::vector<pki::Certificate> untrusted(chain.begin() + 1, chain.end());
+  untrusted.insert(untrusted.end(), intermediates_.begin(), intermediates_.end());
+  pki::VerifyOptions vopts;
+  vopts.at = leaf.not_after() - std::chrono::minutes(1);
+  vopts.purpose = pki::VerifyOptions::Purpose::kClientAuth;
+  if (Status s = pki::VerifyChain(leaf, untrusted, roots_, vopts); !s.ok()) {
+    return fail(s.message());
+  }
+  if ((leaf.key_usage() & pki::kDigitalSignature) == 0) {
+    return fail("certificate cannot be used for digital signature");
+  }
+  static constexpr std::string_view kAlgs[] = {"ES256", "ES384", "ES512", "RS256", "RS384",
+                                               "RS512", "PS256", "PS384", "PS512", "EdDSA"};
+  if (Status s = jose::VerifyWithPkey(*jws, leaf.public_key().get(), kAlgs); !s.ok()) {
+    return fail(s.message());
+  }
+  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
+  if (!claims.is_object()) return fail("bad claims");
+  const provisioner::Provisioner* p = ProvisionerFor(leaf);
+  if (claims.value("sub", nlohmann::json()) != leaf.subject_cn()) {
+    return fail("invalid subject claim (sub)");
+  }
+  if (Status s = jose::ValidateTime(claims, env_.clock.Now(), std::chrono::minutes(1)); !s.ok()) {
+    return fail(s.message());
+  }
+  std::vector<std::string> aud;
+  if (auto it = claims.find("aud"); it != claims.end()) {
+    if (it->is_string()) aud.push_back(it->get<std::string>());
+    if (it->is_array()) {
+      for (const auto& a : *it) {
+        if (a.is_string()) aud.push_back(a.get<std::string>());
+      }
+    }
+  }
+  if (!provisioner::MatchesAudience(aud, provisioners_->audiences().renew)) {
+    return fail("invalid audience claim (aud)");
+  }
+  std::string iss = claims.value("iss", nlohmann::json("")).is_string()
+                        ? claims.value("iss", std::string())
+                        : std::string();
+  if (iss != "step-ca-client/1.0" && (p == nullptr || iss != p->name())) {
+    return fail("invalid issuer claim (iss)");
+  }
+  std::string jti = claims.value("jti", nlohmann::json("")).is_string()
+                        ? claims.value("jti", std::string())
+                        : std::string();
+  return RenewCertificate(leaf, nullptr, jti.empty() ? TokenHash(token) : jti);
+}
+
+Status Authority::Revoke(const RevokeRequest& request,
+                         const std::vector<std::string>& peer_chain_der) {
+  if (request.serial.empty()) return BadRequest("missing serial");
+  CAIRN_ASSIGN_OR_RETURN(std::string serial, ParseSerial(request.serial));
+  if (request.reason_code < 0 || request.reason_code > 10) {
+    return BadRequest("reasonCode out of bounds");
+  }
+  if (!request.passive) {
+    return UnimplementedError("non-passive revocation not implemented")
+        .WithPublicMessage("non-passive revocation not implemented");
+  }
+  store::RevocationRecord rec;
+  rec.serial = serial;
+  rec.reason_code = request.reason_code;
+  rec.reason = request.reason;
+  rec.revoked_at = env_.clock.Now();
+  if (!request.ott.empty()) {
+    auto jws = jose::ParseCompact(request.ott);
+    if (!jws.ok()) return UnauthenticatedError("error parsing token: " + jws.status().message());
+    nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
+    if (!claims.is_object()) return UnauthenticatedError("error parsing token: bad claims");
+    const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
+    if (p == nullptr) return UnauthenticatedError("provisioner not found or invalid audience");
+    if (!config_.disable_issued_at_check) {
+      auto iat = claims.find("iat");
+      if (iat != claims.end() && iat->is_number() &&
+          iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
+        return UnauthenticatedError("token issued before the bootstrap of certificate authority");
+      }
+    }
+    CAIRN_ASSIGN_OR_RETURN(
+        provisioner::RevokePlan plan,
+        p->AuthorizeRevoke({.now = rec.revoked_at}, *jws, provisioners_->audiences()));
+    if (plan.serial != serial) {
+      return Forbidden("request serial number \"" + serial + "\" and token subject \"" +
+                       plan.serial + "\" do not match");
+    }
+    rec.provisioner_id = p->id();
+    rec.token_id = plan.token_id.empty() ? TokenHash(request.ott) : plan.token_id;
+    auto stored = env_.store.GetCertificate(serial);
+    if (stored.ok() && stored->has_value()) rec.expires_at = (*stored)->not_after;
+  } else {
+    if (peer_chain_der.empty()) return BadRequest("missing ott or client certificate");
+    CAIRN_ASSIGN_OR_RETURN(pki::Certificate peer, VerifyPeer(peer_chain_der));
+    if (peer.serial_decimal() != serial) {
+      return Forbidden("request serial number \"" + serial + "\" and certificate serial number \"" +
+                       peer.serial_decimal() + "\" do not match");
+    }
+    rec.mtls = true;
+    rec.expires_at = peer.not_after();
+    if (const auto* p = ProvisionerFor(peer)) rec.provisioner_id = p->id();
+  }
+  Status s = env_.store.Revoke(rec, rec.token_id);
+  if (s.code() == StatusCode::kAlreadyExists) {
+    // Either the serial is already revoked or the token was used; tell them apart.
+    auto existing = env_.store.GetRevocation(serial);
+    if (existing.ok() && existing->has_value()) {
+      return BadRequest("certificate with serial number '" + serial + "' is already revoked");
+    }
+    return UnauthenticatedError("token already used");
+  }
+  return s;
+}
+
+Result<ServerCredentials> Authority::IssueServerCertificate() {
+  const Time now = TruncateToSeconds(env_.clock.Now());
+  CAIRN_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate({}));
+  pki::CertificateTemplate tmpl;
+  tmpl.subject.common_name = config_.common_name;
+  tmpl.sans = pki::SplitSans(config_.dns_names);
+  tmpl.key_usage = pki::kDigitalSignature | pki::kKeyEncipherment;
+  tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
+  tmpl.not_before = now - std::chrono::minutes(1);
+  tmpl.not_after = now + std::chrono::hours(24);
+  CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
+  CAIRN_ASSIGN_OR_RETURN(
+      pki::Certificate cert,
+      pki::SignCertificate(tmpl, key.public_key(), &intermediates_.front(), *signer_));
+  ServerCredentials out;
+  out.chain_pem = cert.pem();
+  for (const pki::Certificate& c : intermediates_) out.chain_pem += c.pem();
+  CAIRN_ASSIGN_OR_RETURN(out.key_pem, key.ToPem());
+  out.not_before = tmpl.not_before;
+  out.not_after = tmpl.not_after;
+  return out;
+}
+
+}  // namespace cairn::authority

@@ -1,0 +1,31 @@
+// cairn-ca: the online certificate authority. Serves step-ca's HTTP API for the ca.json given
+// on the command line. Only wiring lives here; everything else is in the libraries.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "server/ca_server.h"
+
+int main(int argc, char** argv) {
+  cairn::server::ServerFlags flags;
+  CLI::App app{"cairn-ca: the Cairn online certificate authority, serving step-ca's API.",
+               "cairn-ca"};
+  app.set_version_flag("--version", std::string("cairn-ca ") + CAIRN_VERSION);
+  app.add_option("config", flags.config_path, "Path to the ca.json configuration file")->required();
+  app.add_option("--password-file", flags.password_file,
+                 "File with the password that decrypts the intermediate CA key");
+  app.add_option("--pidfile", flags.pid_file, "File to write the process id to");
+  app.add_flag("--quiet", flags.quiet, "Do not print the start-up banner");
+  app.footer(
+      "Examples:\n"
+      "  cairn-ca $(cairn path)/config/ca.json\n"
+      "  cairn-ca --password-file pw.txt $(cairn path)/config/ca.json\n"
+      "Signals: SIGHUP reloads ca.json; SIGTERM and SIGINT finish in-flight requests and exit.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return cairn::server::RunCaServer(flags);
+}

@@ -1,0 +1,120 @@
+#include "provisioner/jwk/jwk_provisioner.h"
+
+#include "jose/jwt.h"
+
+namespace cairn::provisioner {
+namespace {
+
+std::vector<std::string> StringList(const nlohmann::json& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+  } else if (v.is_array()) {
+    for (const auto& e : v) {
+      if (e.is_string()) out.push_back(e.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::string StringClaim(const nlohmann::json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end() || !it->is_string()) return std::string();
+  return it->get<std::string>();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<JwkProvisioner>> JwkProvisioner::Create(
+    const config::ProvisionerConfig& config, const config::Claims& authority_claims) {
+  if (config.name.empty()) return InvalidArgumentError("provisioner name cannot be empty");
+  auto key_it = config.raw.find("key");
+  if (key_it == config.raw.end() || !key_it->is_object()) {
+    return InvalidArgumentError("provisioner '" + config.name + "': key cannot be empty");
+  }
+  auto key = jose::Jwk::FromJson(nlohmann::json::parse(key_it->dump()));
+  if (!key.ok()) return key.status().Annotate("provisioner '" + config.name + "': key");
+  if (key->is_private() || key->is_symmetric()) {
+    return InvalidArgumentError("provisioner '" + config.name + "': key must be a public key");
+  }
+  auto p = std::unique_ptr<JwkProvisioner>(new JwkProvisioner());
+  p->name_ = config.name;
+  p->key_ = std::move(key).value();
+  // step keys carry their thumbprint as kid; when absent, tokens name it by thumbprint too.
+  if (p->key_.kid().empty()) p->key_.set_kid(p->key_.Thumbprint());
+  if (auto it = config.raw.find("id"); it != config.raw.end() && it->is_string()) {
+    p->id_ = it->get<std::string>();
+  }
+  if (auto it = config.raw.find("encryptedKey"); it != config.raw.end() && it->is_string()) {
+    p->encrypted_key_ = it->get<std::string>();
+  }
+  p->config_json_ = config.raw;
+  p->claims_ = config::ResolveClaims(config.claims, authority_claims);
+  return p;
+}
+
+std::optional<std::pair<std::string, std::string>> JwkProvisioner::encrypted_key() const {
+  if (encrypted_key_.empty()) return std::nullopt;
+  return std::make_pair(key_.kid(), encrypted_key_);
+}
+
+Result<nlohmann::json> JwkProvisioner::AuthorizeToken(
+    const TokenContext& ctx, const jose::ParsedJws& token,
+    const std::vector<std::string>& audiences) const {
+  static constexpr std::string_view kAlgs[] = {"ES256", "ES384", "ES512", "RS256", "RS384",
+                                               "RS512", "PS256", "PS384", "PS512", "EdDSA"};
+  if (Status s = jose::Verify(token, key_, kAlgs); !s.ok()) {
+    return UnauthenticatedError("jwk.authorizeToken; error parsing jwk claims: " + s.message());
+  }
+  nlohmann::json claims = nlohmann::json::parse(token.payload, nullptr, false);
+  if (!claims.is_object()) {
+    return UnauthenticatedError("jwk.authorizeToken; token payload is not a JSON object");
+  }
+  if (StringClaim(claims, "iss") != name_) {
+    return UnauthenticatedError("jwk.authorizeToken; invalid jwk claims: invalid issuer");
+  }
+  if (Status s = jose::ValidateTime(claims, ctx.now, ctx.leeway); !s.ok()) {
+    return UnauthenticatedError("jwk.authorizeToken; invalid jwk claims: " + s.message());
+  }
+  if (!MatchesAudience(StringList(claims.value("aud", nlohmann::json())), audiences)) {
+    return UnauthenticatedError("jwk.authorizeToken; invalid jwk token audience claim (aud)");
+  }
+  if (StringClaim(claims, "sub").empty()) {
+    return UnauthenticatedError("jwk.authorizeToken; jwk token subject cannot be empty");
+  }
+  return claims;
+}
+
+Result<SignPlan> JwkProvisioner::AuthorizeSign(const TokenContext& ctx,
+                                               const jose::ParsedJws& token,
+                                               const Audiences& audiences) const {
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, AuthorizeToken(ctx, token, audiences.sign));
+  SignPlan plan;
+  plan.token_id = StringClaim(claims, "jti");
+  plan.subject = StringClaim(claims, "sub");
+  plan.sans = StringList(claims.value("sans", nlohmann::json()));
+  // Older clients put no `sans` and meant the subject (step-ca keeps that compatibility).
+  if (plan.sans.empty()) plan.sans.push_back(plan.subject);
+  plan.allowed_common_names.push_back(plan.subject);
+  plan.allowed_common_names.insert(plan.allowed_common_names.end(), plan.sans.begin(),
+                                   plan.sans.end());
+  if (auto cnf = claims.find("cnf"); cnf != claims.end() && cnf->is_object()) {
+    plan.csr_fingerprint = StringClaim(*cnf, "x5rt#S256");
+  }
+  plan.claims = claims_;
+  plan.extension = Extension();
+  plan.token_claims = std::move(claims);
+  return plan;
+}
+
+Result<RevokePlan> JwkProvisioner::AuthorizeRevoke(const TokenContext& ctx,
+                                                   const jose::ParsedJws& token,
+                                                   const Audiences& audiences) const {
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, AuthorizeToken(ctx, token, audiences.revoke));
+  RevokePlan plan;
+  plan.token_id = StringClaim(claims, "jti");
+  plan.serial = StringClaim(claims, "sub");
+  return plan;
+}
+
+}  // namespace cairn::provisioner

@@ -1,0 +1,116 @@
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "config/config.h"
+#include "jose/jws.h"
+#include "pki/certificate.h"
+#include "pki/provisioner_extension.h"
+#include "provisioner/audiences.h"
+
+namespace cairn::provisioner {
+
+// Type numbers are those of step-ca's provisioner extension (stepca.md §7).
+enum class Type {
+  kJwk = 1,
+  kOidc = 2,
+  kGcp = 3,
+  kAws = 4,
+  kAzure = 5,
+  kAcme = 6,
+  kX5c = 7,
+  kK8sSa = 8,
+  kSshPop = 9,
+  kScep = 10,
+  kNebula = 11,
+};
+
+// TypeName returns the name ca.json uses ("JWK", "OIDC", ...).
+std::string_view TypeName(Type type);
+
+// TokenContext is what a provisioner needs to check a token besides the token itself.
+struct TokenContext {
+  Time now;
+  Duration leeway = std::chrono::minutes(1);
+};
+
+// SignPlan is what a provisioner decides about an X.509 sign request: which names the
+// certificate may carry, its lifetime limits, and what identifies the token for replay. The
+// authority applies it (stepca.md §2.4); a provisioner never signs or stores anything.
+struct SignPlan {
+  // token_id is the replay key (jti); empty means "hash of the whole token".
+  std::string token_id;
+  // token_claims are all claims of the authorizing token (templates see them as .Token).
+  nlohmann::json token_claims;
+  // subject is the token's `sub`; it becomes the certificate's common name.
+  std::string subject;
+  // sans are the names the token authorizes (the token's `sans`, or [sub]).
+  std::vector<std::string> sans;
+  // allowed_common_names: a CSR common name must be empty or one of these.
+  std::vector<std::string> allowed_common_names;
+  // csr_fingerprint, when set, is base64url(SHA-256(CSR DER)) from the token's `cnf`.
+  std::string csr_fingerprint;
+  // claims are the resolved durations and flags of the provisioner.
+  config::EffectiveClaims claims;
+  // extension is the provisioner extension to put into the certificate.
+  pki::ProvisionerExtension extension;
+};
+
+// RevokePlan is what a provisioner decides about a revoke token.
+struct RevokePlan {
+  std::string token_id;
+  // serial is the token's `sub`: the serial (decimal) the token may revoke.
+  std::string serial;
+};
+
+// Provisioner turns a credential into a plan. Implementations are immutable after creation
+// and thread-safe. Each Authorize* defaults to kUnauthenticated "not supported", like
+// step-ca's `base`.
+class Provisioner {
+ public:
+  virtual ~Provisioner() = default;
+
+  virtual Type type() const = 0;
+  virtual const std::string& name() const = 0;
+  // id is step-ca's GetID(): the explicit id, else the token id (JWK: "name:kid").
+  virtual std::string id() const = 0;
+  // token_lookup_id is step-ca's GetIDForToken() (JWK: "name:kid"; X5C: "x5c/name").
+  virtual std::string token_lookup_id() const = 0;
+  // credential_id is what the provisioner extension carries as credential (JWK: the kid).
+  virtual std::string credential_id() const { return std::string(); }
+  // encrypted_key returns (kid, compact JWE) for JWK provisioners that carry one.
+  virtual std::optional<std::pair<std::string, std::string>> encrypted_key() const {
+    return std::nullopt;
+  }
+  // config_json is the provisioner as ca.json has it; /provisioners lists it.
+  virtual const nlohmann::ordered_json& config_json() const = 0;
+  virtual const config::EffectiveClaims& claims() const = 0;
+
+  // AuthorizeSign checks a sign token (signature, issuer, audience, times, subject).
+  // Fails with kUnauthenticated.
+  virtual Result<SignPlan> AuthorizeSign(const TokenContext& ctx, const jose::ParsedJws& token,
+                                         const Audiences& audiences) const;
+  // AuthorizeRevoke checks a revoke token. Fails with kUnauthenticated.
+  virtual Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
+                                             const Audiences& audiences) const;
+  // AuthorizeRenew decides whether `cert`, issued by this provisioner, may be renewed at
+  // `now`: renewal not disabled, the certificate already valid, and not expired unless
+  // allowRenewalAfterExpiry. Fails with kUnauthenticated.
+  virtual Status AuthorizeRenew(Time now, const pki::Certificate& cert) const;
+
+  // ExtensionFor returns the provisioner extension certificates of this provisioner carry.
+  pki::ProvisionerExtension Extension() const;
+};
+
+// ClaimsAuthorizeRenew is the shared renewal rule (step-ca's Controller.AuthorizeRenew).
+Status ClaimsAuthorizeRenew(const config::EffectiveClaims& claims, Time now,
+                            const pki::Certificate& cert);
+
+}  // namespace cairn::provisioner

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "authority/authority.h"
+#include "base/log.h"
+#include "config/config.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/store.h"
+
+namespace cairn::server {
+
+// ServerFlags are cairn-ca's command-line flags.
+struct ServerFlags {
+  std::string config_path;
+  std::string password_file;
+  std::string pid_file;
+  bool quiet = false;
+};
+
+// CaServer is a running cairn-ca: the authority for the current ca.json, the HTTPS listener
+// with a TLS certificate minted by the CA and renewed in process, and configuration reload.
+// Create, Start, then Reload/Stop from any thread.
+class CaServer {
+ public:
+  struct Options {
+    std::string config_path;
+    std::string home;
+    std::string password;  // from --password-file; else ca.json's password
+    // address overrides ca.json's `address` (tests bind 127.0.0.1:0).
+    std::string address_override;
+    Logger* log = nullptr;  // required
+  };
+  static Result<std::unique_ptr<CaServer>> Create(Options options);
+  ~CaServer();
+
+  // Start binds and serves; returns once listening.
+  Status Start();
+  // Reload re-reads ca.json and swaps the authority; on any failure the old one keeps serving.
+  // A changed `db` block is refused (as step-ca).
+  Status Reload();
+  // Stop stops accepting, lets in-flight requests finish (up to `grace`), and closes the store.
+  void Stop(Duration grace);
+
+  int port() const;
+  std::shared_ptr<authority::Authority> authority() const;
+
+ private:
+  explicit CaServer(Options options) : options_(std::move(options)) {}
+  Result<std::shared_ptr<authority::Authority>> BuildAuthority(const config::CaConfig& config);
+  Status RotateTlsCertificate();
+  void RenewLoop();
+  void LogRequest(const http::Request& req, const http::Response& resp, Duration elapsed);
+
+  Options options_;
+  Time start_time_;
+  config::CaConfig config_;
+  std::unique_ptr<store::Store> store_;
+  mutable std::mutex mu_;
+  std::shared_ptr<authority::Authority> authority_;  // guarded by mu_
+  std::unique_ptr<Logger> request_log_;
+  http::Router router_;
+  std::unique_ptr<http::Server> server_;
+  Time tls_not_before_{}, tls_not_after_{};  // guarded by mu_
+
+  std::mutex renew_mu_;
+  std::condition_variable renew_cv_;
+  bool stopping_ = false;  // guarded by renew_mu_
+  std::thread renew_thread_;
+};
+
+// RunCaServer is cairn-ca's main: load, serve, handle signals. Returns the exit code.
+int RunCaServer(const ServerFlags& flags);
+
+}  // namespace cairn::server

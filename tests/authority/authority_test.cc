@@ -1,0 +1,298 @@
+#include "authority/authority.h"
+
+#include <filesystem>
+
+#include "base/file.h"
+#include "crypto/key.h"
+#include "crypto/signer.h"
+#include "jose/jwk.h"
+#include "jose/jwt.h"
+#include "pki/builder.h"
+#include "pki/csr.h"
+#include "pki/extension.h"
+#include "pki/verify.h"
+#include "store/memory_store.h"
+#include "testing/fakes.h"
+
+namespace cairn::authority {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// A CA on disk (root, intermediate, encrypted key, ca.json with one JWK provisioner), an
+// Authority over a MemoryStore and a FakeClock.
+class AuthorityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cairn-authority-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    CAIRN_ASSERT_OK_AND_ASSIGN(auto root_key, crypto::PrivateKey::Generate({}));
+    CAIRN_ASSERT_OK_AND_ASSIGN(auto int_key, crypto::PrivateKey::Generate({}));
+    pki::CertificateTemplate t;
+    t.subject.common_name = "Test Root CA";
+    t.serial_decimal = "1";
+    t.not_before = clock_.Now() - hours(1);
+    t.not_after = clock_.Now() + hours(24 * 365);
+    t.key_usage = pki::kCertSign | pki::kCrlSign;
+    t.basic_constraints = {.present = true, .is_ca = true, .max_path_len = 1};
+    crypto::KeySigner root_signer(root_key);
+    CAIRN_ASSERT_OK_AND_ASSIGN(
+        root_, pki::SignCertificate(t, root_key.public_key(), nullptr, root_signer));
+    t.subject.common_name = "Test Intermediate CA";
+    t.serial_decimal = "2";
+    t.basic_constraints.max_path_len = 0;
+    CAIRN_ASSERT_OK_AND_ASSIGN(intermediate_,
+                               pki::SignCertificate(t, int_key.public_key(), &*root_, root_signer));
+    CAIRN_ASSERT_OK(WriteFileAtomic(Path("root.crt"), root_->pem()));
+    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.crt"), intermediate_->pem()));
+    CAIRN_ASSERT_OK_AND_ASSIGN(std::string int_pem, int_key.ToPem("secret"));
+    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.key"), int_pem, 0600));
+    CAIRN_ASSERT_OK_AND_ASSIGN(prov_key_, jose::Jwk::Generate("EC", "P-256"));
+    config_json_ = {
+        {"root", Path("root.crt")},
+        {"crt", Path("int.crt")},
+        {"key", Path("int.key")},
+        {"address", "127.0.0.1:0"},
+        {"dnsNames", {"ca.example.com"}},
+        {"authority",
+         {{"provisioners",
+           {{{"type", "JWK"},
+             {"name", "admin"},
+             {"key", nlohmann::json::parse(prov_key_.PublicKey().ToJsonString(false))},
+             {"claims", {{"minTLSCertDuration", "1m"}, {"maxTLSCertDuration", "48h"}}}}}}}}};
+    Rebuild();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  void Rebuild() {
+    CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
+                               config::ParseCaConfig(config_json_.dump(), "test ca.json"));
+    AuthorityOptions opts{
+        .home = dir_.string(), .password = "secret", .start_time = clock_.Now() - minutes(5)};
+    CAIRN_ASSERT_OK_AND_ASSIGN(authority_,
+                               Authority::Create(cfg, opts, Env{clock_, random_, store_, log_}));
+  }
+
+  std::string Path(const char* name) { return (dir_ / name).string(); }
+
+  std::string Token(const std::string& sub, std::vector<std::string> sans,
+                    const char* aud = "https://ca.example.com/1.0/sign") {
+    int64_t t = ToUnixSeconds(clock_.Now());
+    nlohmann::json claims = {{"iss", "admin"},
+                             {"sub", sub},
+                             {"aud", aud},
+                             {"iat", t},
+                             {"nbf", t},
+                             {"exp", t + 300},
+                             {"jti", *random_.Hex(32)}};
+    if (!sans.empty()) claims["sans"] = sans;
+    return jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value();
+  }
+
+  std::string Csr(const std::string& cn, pki::SubjectAltNames sans, crypto::KeySpec spec = {}) {
+    auto key = crypto::PrivateKey::Generate(spec).value();
+    last_key_ = key;
+    pki::Name name;
+    name.common_name = cn;
+    return pki::CreateCsr(name, sans, key).value().pem();
+  }
+
+  std::filesystem::path dir_;
+  testing::FakeClock clock_;
+  testing::FakeRandom random_;
+  store::MemoryStore store_;
+  NullLogger log_;
+  std::optional<pki::Certificate> root_, intermediate_;
+  jose::Jwk prov_key_;
+  nlohmann::json config_json_;
+  std::unique_ptr<Authority> authority_;
+  std::optional<crypto::PrivateKey> last_key_;
+};
+
+TEST_F(AuthorityTest, SignsWhatTheTokenAllowsAndRecordsIt) {
+  SignRequest req{.csr_pem = Csr("svc.example.com", {.dns = {"svc.example.com"}}),
+                  .ott = Token("svc.example.com", {"svc.example.com", "10.0.0.7"})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued issued, authority_->Sign(req));
+  const pki::Certificate& c = issued.leaf;
+  EXPECT_EQ(c.subject_cn(), "svc.example.com");
+  EXPECT_THAT(c.dns_names(), ::testing::ElementsAre("svc.example.com"));
+  EXPECT_THAT(c.ip_addresses(), ::testing::ElementsAre("10.0.0.7"));
+  EXPECT_EQ(c.not_after() - c.not_before(), hours(24) + minutes(1));
+  EXPECT_EQ(c.not_before(), clock_.Now() - minutes(1));
+  ASSERT_TRUE(c.provisioner_extension().has_value());
+  EXPECT_EQ(c.provisioner_extension()->name, "admin");
+  EXPECT_EQ(c.provisioner_extension()->credential_id, prov_key_.kid());
+  EXPECT_THAT(c.ext_key_usage(), ::testing::ElementsAre("serverAuth", "clientAuth"));
+  ASSERT_EQ(issued.chain.size(), 2u);
+  CAIRN_EXPECT_OK(pki::VerifyChain(c, {*intermediate_}, {*root_}, {.at = clock_.Now()}));
+  auto rec = store_.GetCertificate(c.serial_decimal());
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->provisioner_name, "admin");
+  EXPECT_EQ((*rec)->der, c.der());
+}
+
+TEST_F(AuthorityTest, TokenIsSingleUse) {
+  std::string tok = Token("a.example.com", {});
+  SignRequest req{.csr_pem = Csr("a.example.com", {}), .ott = tok};
+  CAIRN_ASSERT_OK(authority_->Sign(req));
+  req.csr_pem = Csr("a.example.com", {});
+  auto again = authority_->Sign(req);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.status().code(), StatusCode::kUnauthenticated);
+  auto list = store_.ListCertificates("", 10);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->size(), 1u);
+}
+
+TEST_F(AuthorityTest, RefusesWhatTheTokenDoesNotAllow) {
+  struct Case {
+    const char* name;
+    SignRequest req;
+    StatusCode want;
+  } cases[] = {
+      {"other CN",
+       {.csr_pem = Csr("evil.example.com", {}), .ott = Token("a.example.com", {})},
+       StatusCode::kPermissionDenied},
+      {"extra DNS",
+       {.csr_pem = Csr("a.example.com", {.dns = {"a.example.com", "b.example.com"}}),
+        .ott = Token("a.example.com", {})},
+       StatusCode::kPermissionDenied},
+      {"RSA 2048 is enough",
+       {.csr_pem = Csr("a.example.com", {}, {.type = crypto::KeyType::kRsa, .rsa_bits = 2048}),
+        .ott = Token("a.example.com", {})},
+       StatusCode::kOk},
+      {"too long",
+       {.csr_pem = Csr("a.example.com", {}), .ott = Token("a.example.com", {}), .not_after = "49h"},
+       StatusCode::kPermissionDenied},
+      // An explicit notBefore turns the backdate off, so 30s is under the 1m minimum.
+      {"too short",
+       {.csr_pem = Csr("a.example.com", {}),
+        .ott = Token("a.example.com", {}),
+        .not_before = "0s",
+        .not_after = "30s"},
+       StatusCode::kPermissionDenied},
+      {"in the past",
+       {.csr_pem = Csr("a.example.com", {}),
+        .ott = Token("a.example.com", {}),
+        .not_before = "-3h",
+        .not_after = "-2h"},
+       StatusCode::kInvalidArgument},
+      {"garbage CSR",
+       {.csr_pem = "garbage", .ott = Token("a.example.com", {})},
+       StatusCode::kInvalidArgument},
+      {"bad notAfter",
+       {.csr_pem = Csr("a.example.com", {}),
+        .ott = Token("a.example.com", {}),
+        .not_after = "tomorrow"},
+       StatusCode::kInvalidArgument},
+      {"revoke token",
+       {.csr_pem = Csr("a.example.com", {}),
+        .ott = Token("a.example.com", {}, "https://ca.example.com/1.0/revoke")},
+       StatusCode::kUnauthenticated},
+      {"not a token",
+       {.csr_pem = Csr("a.example.com", {}), .ott = "a.b.c"},
+       StatusCode::kUnauthenticated},
+  };
+  for (Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = authority_->Sign(c.req);
+    EXPECT_EQ(r.status().code(), c.want) << r.status();
+  }
+}
+
+TEST_F(AuthorityTest, RequestValidityIsHonoured) {
+  SignRequest req{.csr_pem = Csr("a.example.com", {}),
+                  .ott = Token("a.example.com", {}),
+                  .not_before = "1h",
+                  .not_after = "2h"};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued issued, authority_->Sign(req));
+  EXPECT_EQ(issued.leaf.not_before(), clock_.Now() + hours(1));
+  EXPECT_EQ(issued.leaf.not_after(), clock_.Now() + hours(3));
+}
+
+TEST_F(AuthorityTest, RenewCopiesAndRevokeStopsRenewal) {
+  SignRequest req{.csr_pem = Csr("a.example.com", {}), .ott = Token("a.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued first, authority_->Sign(req));
+  clock_.Advance(hours(1));
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued renewed, authority_->Renew({first.leaf.der()}));
+  EXPECT_NE(renewed.leaf.serial_decimal(), first.leaf.serial_decimal());
+  EXPECT_EQ(renewed.leaf.subject_cn(), "a.example.com");
+  EXPECT_TRUE(renewed.leaf.public_key().Equals(first.leaf.public_key()));
+  EXPECT_EQ(renewed.leaf.not_after() - renewed.leaf.not_before(),
+            first.leaf.not_after() - first.leaf.not_before());
+  EXPECT_TRUE(renewed.leaf.provisioner_extension().has_value());
+
+  CAIRN_ASSERT_OK(authority_->Revoke({.serial = renewed.leaf.serial_decimal(), .passive = true},
+                                     {renewed.leaf.der()}));
+  auto again = authority_->Renew({renewed.leaf.der()});
+  EXPECT_EQ(again.status().code(), StatusCode::kUnauthenticated);
+  Status twice = authority_->Revoke({.serial = renewed.leaf.serial_decimal(), .passive = true},
+                                    {renewed.leaf.der()});
+  EXPECT_EQ(twice.code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(AuthorityTest, ExpiredCertificatesRenewOnlyWhenAllowed) {
+  SignRequest req{.csr_pem = Csr("a.example.com", {}), .ott = Token("a.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued first, authority_->Sign(req));
+  clock_.Advance(hours(48));
+  EXPECT_EQ(authority_->Renew({first.leaf.der()}).status().code(), StatusCode::kUnauthenticated);
+  config_json_["authority"]["provisioners"][0]["claims"]["allowRenewalAfterExpiry"] = true;
+  Rebuild();
+  CAIRN_EXPECT_OK(authority_->Renew({first.leaf.der()}));
+}
+
+TEST_F(AuthorityTest, DisableRenewal) {
+  config_json_["authority"]["provisioners"][0]["claims"]["disableRenewal"] = true;
+  Rebuild();
+  SignRequest req{.csr_pem = Csr("a.example.com", {}), .ott = Token("a.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued first, authority_->Sign(req));
+  EXPECT_EQ(authority_->Renew({first.leaf.der()}).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(AuthorityTest, RevokeByTokenChecksTheSubject) {
+  SignRequest req{.csr_pem = Csr("a.example.com", {}), .ott = Token("a.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued first, authority_->Sign(req));
+  const std::string serial = first.leaf.serial_decimal();
+  Status wrong = authority_->Revoke({.serial = serial,
+                                     .ott = Token("123", {}, "https://ca.example.com/1.0/revoke"),
+                                     .passive = true},
+                                    {});
+  EXPECT_EQ(wrong.code(), StatusCode::kPermissionDenied);
+  Status not_passive = authority_->Revoke({.serial = serial, .passive = false}, {});
+  EXPECT_EQ(not_passive.code(), StatusCode::kUnimplemented);
+  CAIRN_ASSERT_OK(authority_->Revoke({.serial = serial,
+                                      .ott = Token(serial, {}, "https://ca.example.com/1.0/revoke"),
+                                      .reason_code = 1,
+                                      .reason = "key compromise",
+                                      .passive = true},
+                                     {}));
+  auto rec = store_.GetRevocation(serial);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->reason_code, 1);
+  EXPECT_EQ((*rec)->expires_at, first.leaf.not_after());
+}
+
+TEST_F(AuthorityTest, ServerCertificate) {
+  CAIRN_ASSERT_OK_AND_ASSIGN(ServerCredentials creds, authority_->IssueServerCertificate());
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto chain, pki::Certificate::ParsePemBundle(creds.chain_pem));
+  ASSERT_EQ(chain.size(), 2u);
+  EXPECT_THAT(chain[0].dns_names(), ::testing::ElementsAre("ca.example.com"));
+  EXPECT_EQ(chain[0].not_after() - chain[0].not_before(), hours(24) + minutes(1));
+}
+
+TEST(ParseSerialTest, DecimalAndHex) {
+  EXPECT_EQ(*ParseSerial("1234"), "1234");
+  EXPECT_EQ(*ParseSerial("0x10"), "16");
+  EXPECT_EQ(*ParseSerial("0xffffffffffffffffffffffffffffffff"),
+            "340282366920938463463374607431768211455");
+  EXPECT_FALSE(ParseSerial("12a").ok());
+  EXPECT_FALSE(ParseSerial("0x").ok());
+  EXPECT_FALSE(ParseSerial("").ok());
+}
+
+}  // namespace
+}  // namespace cairn::authority
