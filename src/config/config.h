@@ -1,0 +1,165 @@
+#pragma once
+
+// The CA's configuration file, $STEPPATH/config/ca.json, exactly as step-ca reads and writes
+// it (shared/reference/stepca.md §3, §4).
+//
+// A CaConfig keeps the whole file as an order-preserving JSON tree (`raw`) and exposes typed,
+// checked views of the fields cairn uses. The typed fields are read-only views: SaveCaConfig
+// writes `raw`, so everything cairn does not understand (unknown top-level blocks, unknown
+// provisioner types and fields, key order) survives a load/edit/save cycle. Edit through the
+// provisioner helpers below, or edit `raw` and re-parse it with ParseCaConfigJson.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "config/claims.h"
+
+namespace cairn::config {
+
+// ProvisionerConfig is one entry of authority.provisioners.
+struct ProvisionerConfig {
+  // type is as written ("JWK", "jwk", "ACME", ...); compare it case-insensitively.
+  std::string type;
+  std::string name;
+  Claims claims;
+  // raw is the whole provisioner object, for the type-specific fields (JWK `key` and
+  // `encryptedKey`, OIDC `clientID`, `options`, ...).
+  nlohmann::ordered_json raw;
+};
+
+// kKnownProvisionerTypes are the provisioner types step-ca defines, in step's spelling.
+inline constexpr const char* kKnownProvisionerTypes[] = {
+    "JWK", "OIDC", "GCP", "AWS", "Azure", "ACME", "X5C", "K8sSA", "SSHPOP", "SCEP", "Nebula"};
+
+// IsKnownProvisionerType reports whether `type` (any case) is one of kKnownProvisionerTypes.
+bool IsKnownProvisionerType(std::string_view type);
+
+// kDefaultCipherSuites is step-ca's default `tls.cipherSuites`.
+inline constexpr const char* kDefaultCipherSuites[] = {
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"};
+
+// IsKnownCipherSuite reports whether `name` is a cipher-suite name step-ca accepts (Go's
+// crypto/tls constant names plus the legacy aliases TLS_ECDHE_{RSA,ECDSA}_WITH_CHACHA20_POLY1305).
+bool IsKnownCipherSuite(std::string_view name);
+
+// TlsOptions is the `tls` block; absent sub-fields get step-ca's defaults. Versions are JSON
+// numbers (1.0, 1.1, 1.2, 1.3).
+struct TlsOptions {
+  std::vector<std::string> cipher_suites;  // defaults to kDefaultCipherSuites when empty
+  double min_version = 1.2;
+  double max_version = 1.3;
+  bool renegotiation = false;
+};
+
+// DbConfig is the `db` block (`type`: badger, badgerv2, bbolt, mysql, postgresql, or cairn's
+// sqlite; `dataSource`: a directory, file or DSN; `database`: a database name for SQL
+// engines). The dataSource may contain a password: never log it.
+struct DbConfig {
+  std::string type;
+  std::string data_source;
+  std::string database;
+};
+
+// LoggerConfig is the `logger` block.
+struct LoggerConfig {
+  std::string format;  // "text", "json" or "common"
+  std::string trace_header = "X-Smallstep-Id";
+};
+
+// CaConfig is a parsed ca.json. Thread-compatible (a value type).
+struct CaConfig {
+  // roots: `root`, a string or an array of paths / KMS URIs.
+  std::vector<std::string> roots;
+  std::vector<std::string> federated_roots;
+  // crt / key: the intermediate certificate (bundle) and its key (path or KMS URI).
+  std::string crt, key;
+  std::string address, insecure_address, metrics_address;
+  // dns_names defaults to ["localhost", "127.0.0.1", "::1"] when absent (or null).
+  std::vector<std::string> dns_names;
+  std::string common_name = "Step Online CA";
+  // password decrypts `key` (and SSH keys). Secret: never log it.
+  std::string password;
+  std::optional<DbConfig> db;
+  std::optional<LoggerConfig> logger;
+  TlsOptions tls;
+  // authority_type is authority.type: "" or "softcas" for a CA holding its own key; "stepcas",
+  // "cloudcas", "vaultcas", "externalcas" for registration-authority modes.
+  std::string authority_type;
+  Claims authority_claims;
+  Duration backdate = std::chrono::minutes(1);
+  bool disable_issued_at_check = false;
+  bool enable_admin = false;
+  // authority_template is authority.template, the default subject fields
+  // (country, organization, ...) applied to leaf subjects; null when absent.
+  nlohmann::json authority_template;
+  std::vector<ProvisionerConfig> provisioners;
+  // path is the file this config was loaded from (for messages and saving back).
+  std::string path;
+  // raw is the whole document, member order preserved; what SaveCaConfig writes.
+  nlohmann::ordered_json raw;
+
+  // IsRegistrationAuthority reports an RA authority.type (anything but "" / "softcas"), for
+  // which root, crt and key are not required.
+  bool IsRegistrationAuthority() const;
+
+  // FindProvisioner returns the provisioner called exactly `name`, or null.
+  const ProvisionerConfig* FindProvisioner(std::string_view name) const;
+
+  // AddProvisioner appends `provisioner` (an object with string `type` and `name`) to
+  // authority.provisioners, creating the array (and `authority`) if missing. Fails with
+  // kAlreadyExists when a provisioner already has that name, kInvalidArgument when the object
+  // is malformed (including bad claims). On failure the config is unchanged.
+  Status AddProvisioner(nlohmann::ordered_json provisioner);
+
+  // RemoveProvisioner deletes the provisioner called `name`; kNotFound if there is none.
+  Status RemoveProvisioner(std::string_view name);
+
+  // UpdateProvisioner applies `patch` to the provisioner called `name` as an RFC 7386 JSON
+  // merge patch (a null member deletes that field; objects merge; anything else replaces).
+  // kNotFound if there is no such provisioner, kAlreadyExists if the patch renames it to a
+  // name in use, kInvalidArgument if `patch` is not an object or the result is malformed. On
+  // failure the config is unchanged.
+  Status UpdateProvisioner(std::string_view name, const nlohmann::ordered_json& patch);
+};
+
+// ParseCaConfig parses ca.json text. It checks syntax and types (a duration must parse, a
+// boolean must be a boolean, ...) and applies step-ca's load-time defaults; semantic checks
+// are Validate's. `path_for_messages` prefixes errors and becomes CaConfig::path. Fails with
+// kInvalidArgument; messages never contain the password.
+Result<CaConfig> ParseCaConfig(std::string_view json_text, std::string path_for_messages);
+
+// ParseCaConfigJson is ParseCaConfig for an already parsed (or programmatically built)
+// document, e.g. after editing CaConfig::raw.
+Result<CaConfig> ParseCaConfigJson(nlohmann::ordered_json raw, std::string path_for_messages);
+
+// LoadCaConfig reads and parses the file at `path`. kNotFound when it does not exist.
+Result<CaConfig> LoadCaConfig(const std::string& path);
+
+// Validate applies step-ca's configuration checks: `address` is host:port; dnsNames is not
+// empty; root, crt and key are set unless authority.type is an RA type; TLS versions are
+// known and min <= max; cipher-suite names are known; backdate >= 0; authority and
+// per-provisioner TLS claims are > 0 and min <= default <= max; every provisioner has a type
+// and a name; provisioner names are unique, and so are their token ids (JWK "name:kid",
+// OIDC clientID, Azure tenantID); at most one K8sSA provisioner. Fails with kInvalidArgument
+// describing the first problem.
+Status Validate(const CaConfig& config);
+
+// SerializeCaConfig renders `config.raw` as step does: tab indentation, trailing newline.
+std::string SerializeCaConfig(const CaConfig& config);
+
+// SaveCaConfig writes SerializeCaConfig(config) to `path` atomically. The file keeps the mode
+// of the file it replaces (0644 for a new file), narrowed to at most 0600 when the config
+// holds a `password`.
+Status SaveCaConfig(const CaConfig& config, const std::string& path);
+
+// ResolvePath resolves a path from ca.json: absolute paths and URIs ("pkcs11:...",
+// "awskms:...", "https://...") are returned unchanged; relative paths are taken relative to
+// `home` ($STEPPATH). An empty `p` stays empty.
+std::string ResolvePath(const std::string& home, const std::string& p);
+
+}  // namespace cairn::config

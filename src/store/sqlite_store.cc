@@ -1,0 +1,855 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <future>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <shared_mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace cairn::store {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Schema. Each entry is one migration, applied in its own transaction together with its row in
+// schema_migrations. Never edit a released migration; append a new one.
+
+constexpr const char* kMigrations[] = {
+    // 1: certificates, revocations, used tokens.
+    R"sql(
+CREATE TABLE x509_certs (
+  serial           TEXT    NOT NULL PRIMARY KEY,
+  der              BLOB    NOT NULL,
+  provisioner_id   TEXT    NOT NULL,
+  provisioner_name TEXT    NOT NULL,
+  provisioner_type TEXT    NOT NULL,
+  subject          TEXT    NOT NULL,
+  sans             TEXT    NOT NULL,
+  not_before       INTEGER NOT NULL,
+  not_after        INTEGER NOT NULL,
+  issued_at        INTEGER NOT NULL,
+  renewed_from     TEXT
+);
+CREATE INDEX x509_certs_not_after ON x509_certs (not_after);
+CREATE INDEX x509_certs_provisioner_name ON x509_certs (provisioner_name);
+CREATE TABLE revoked_x509_certs (
+  serial         TEXT    NOT NULL PRIMARY KEY,
+  provisioner_id TEXT    NOT NULL,
+  reason_code    INTEGER NOT NULL,
+  reason         TEXT    NOT NULL,
+  revoked_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  token_id       TEXT    NOT NULL,
+  mtls           INTEGER NOT NULL,
+  acme           INTEGER NOT NULL
+);
+CREATE INDEX revoked_x509_certs_expires_at ON revoked_x509_certs (expires_at);
+CREATE TABLE used_tokens (
+  id      TEXT    NOT NULL PRIMARY KEY,
+  used_at INTEGER NOT NULL
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
+              "kSqliteSchemaVersion must equal the number of migrations");
+
+constexpr const char* kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)";
+constexpr const char* kSelectSchemaVersion =
+    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+constexpr const char* kInsertMigration =
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
+
+constexpr const char* kInsertToken = "INSERT INTO used_tokens (id, used_at) VALUES (?1, ?2)";
+constexpr const char* kInsertCert =
+    "INSERT INTO x509_certs (serial, der, provisioner_id, provisioner_name, provisioner_type,"
+    " subject, sans, not_before, not_after, issued_at, renewed_from)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr const char* kInsertRevocation =
+    "INSERT INTO revoked_x509_certs (serial, provisioner_id, reason_code, reason, revoked_at,"
+    " expires_at, token_id, mtls, acme) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kSelectCert =
+    "SELECT serial, der, provisioner_id, provisioner_name, provisioner_type, subject, sans,"
+    " not_before, not_after, issued_at, renewed_from FROM x509_certs WHERE serial = ?1";
+constexpr const char* kListCerts =
+    "SELECT serial, der, provisioner_id, provisioner_name, provisioner_type, subject, sans,"
+    " not_before, not_after, issued_at, renewed_from FROM x509_certs"
+    " WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+constexpr const char* kSelectRevocation =
+    "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
+    " acme FROM revoked_x509_certs WHERE serial = ?1";
+constexpr const char* kListRevocations =
+    "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
+    " acme FROM revoked_x509_certs WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+
+// ---------------------------------------------------------------------------------------------
+// Errors.
+
+// SqliteStatus maps an SQLite result code onto our codes. `db` (may be null) supplies the
+// detailed message; it must be read right after the failing call.
+Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
+  std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string msg = "sqlite: " + std::string(what) + ": " + detail;
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return AlreadyExistsError(std::move(msg));
+    case SQLITE_FULL:
+      return ResourceExhaustedError(msg + " (database or disk is full)");
+    case SQLITE_NOMEM:
+      return ResourceExhaustedError(std::move(msg));
+    case SQLITE_IOERR:
+      return UnavailableError(msg + " (disk I/O error)");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return UnavailableError(msg + " (database is locked by another connection)");
+    case SQLITE_READONLY:
+      return UnavailableError(msg + " (database is read-only)");
+    case SQLITE_CANTOPEN:
+      return UnavailableError(msg + " (cannot open database file)");
+    case SQLITE_NOTADB:
+      return FailedPreconditionError(msg + " (file is not an SQLite database)");
+    case SQLITE_CORRUPT:
+      return InternalError(msg + " (database file is corrupt)");
+    default:
+      return InternalError(std::move(msg));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection: one sqlite3 handle plus its prepared statements. Used by one thread at a time.
+
+class Connection {
+ public:
+  Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    for (auto& [sql, stmt] : stmts_) sqlite3_finalize(stmt);
+    if (db_) sqlite3_close_v2(db_);
+  }
+
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only,
+                                                  Duration busy_timeout) {
+    auto conn = std::make_unique<Connection>();
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    int rc = sqlite3_open_v2(path.c_str(), &conn->db_, flags, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, conn->db_, "open " + path);
+    sqlite3_extended_result_codes(conn->db_, 1);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(busy_timeout).count();
+    sqlite3_busy_timeout(conn->db_, static_cast<int>(std::min<int64_t>(ms, INT32_MAX)));
+    return conn;
+  }
+
+  sqlite3* db() const { return db_; }
+
+  // Exec runs SQL text without results (pragmas, DDL, transaction control).
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc == SQLITE_OK) return Status();
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    Status s = SqliteStatus(rc, nullptr, sql);
+    return Status(s.code(), "sqlite: " + std::string(sql).substr(0, 60) + ": " + msg);
+  }
+
+  // Prepare returns the cached statement for `sql` (a static string: the pointer is the key).
+  Result<sqlite3_stmt*> Prepare(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "prepare");
+    stmts_.emplace(sql, stmt);
+    return stmt;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::unordered_map<const char*, sqlite3_stmt*> stmts_;
+};
+
+// Stmt borrows a cached statement and resets it on destruction, so no read transaction stays
+// open between calls (a reader must see the newest commit next time).
+class Stmt {
+ public:
+  static Result<Stmt> Make(Connection& conn, const char* sql) {
+    CAIRN_ASSIGN_OR_RETURN(sqlite3_stmt * s, conn.Prepare(sql));
+    return Stmt(conn.db(), s);
+  }
+  Stmt(Stmt&& o) noexcept : db_(o.db_), s_(std::exchange(o.s_, nullptr)) {}
+  Stmt& operator=(Stmt&&) = delete;
+  ~Stmt() {
+    if (s_) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+
+  // Binders. The bound memory must stay alive until the statement is stepped and reset, which
+  // always happens within the scope of the caller.
+  // An empty view may have a null data(), which SQLite would bind as NULL; bind "" instead.
+  void Text(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void TextOrNull(int i, std::string_view v) {
+    if (v.empty()) {
+      sqlite3_bind_null(s_, i);
+    } else {
+      Text(i, v);
+    }
+  }
+  void Blob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_STATIC);
+  }
+  void Int(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); }
+
+  // Step runs one step: true when a row is available, false when done.
+  Result<bool> Step(std::string_view what) {
+    int rc = sqlite3_step(s_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return SqliteStatus(rc, db_, what);
+  }
+  // Run steps a statement that returns no rows. The raw result code is kept in `rc_out` (when
+  // not null) so callers can tell a PRIMARY KEY violation from other failures.
+  Status Run(std::string_view what, int* rc_out = nullptr) {
+    int rc = sqlite3_step(s_);
+    if (rc_out) *rc_out = rc;
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return Status();
+    return SqliteStatus(rc, db_, what);
+  }
+
+  std::string ColText(int i) const {
+    const unsigned char* p = sqlite3_column_text(s_, i);
+    int n = sqlite3_column_bytes(s_, i);
+    return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n)) : "";
+  }
+  std::string ColBlob(int i) const {
+    const void* p = sqlite3_column_blob(s_, i);
+    int n = sqlite3_column_bytes(s_, i);
+    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : "";
+  }
+  int64_t ColInt(int i) const { return sqlite3_column_int64(s_, i); }
+
+ private:
+  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  sqlite3* db_;
+  sqlite3_stmt* s_;
+};
+
+bool IsPrimaryKeyViolation(int rc) {
+  return rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row codecs.
+
+Result<std::string> EncodeSans(const std::vector<std::string>& sans) {
+  try {
+    return nlohmann::json(sans).dump();
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgumentError("a SAN is not valid UTF-8");
+  }
+}
+
+Result<CertificateRecord> ReadCertRow(const Stmt& st) {
+  CertificateRecord r;
+  r.serial = st.ColText(0);
+  r.der = st.ColBlob(1);
+  r.provisioner_id = st.ColText(2);
+  r.provisioner_name = st.ColText(3);
+  r.provisioner_type = st.ColText(4);
+  r.subject = st.ColText(5);
+  try {
+    auto j = nlohmann::json::parse(st.ColText(6));
+    r.sans = j.get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    return InternalError("sqlite: x509_certs.sans of serial " + r.serial + " is not a JSON array");
+  }
+  r.not_before = FromUnixSeconds(st.ColInt(7));
+  r.not_after = FromUnixSeconds(st.ColInt(8));
+  r.issued_at = FromUnixSeconds(st.ColInt(9));
+  r.renewed_from = st.ColText(10);
+  return r;
+}
+
+RevocationRecord ReadRevocationRow(const Stmt& st) {
+  RevocationRecord r;
+  r.serial = st.ColText(0);
+  r.provisioner_id = st.ColText(1);
+  r.reason_code = static_cast<int>(st.ColInt(2));
+  r.reason = st.ColText(3);
+  r.revoked_at = FromUnixSeconds(st.ColInt(4));
+  r.expires_at = FromUnixSeconds(st.ColInt(5));
+  r.token_id = st.ColText(6);
+  r.mtls = st.ColInt(7) != 0;
+  r.acme = st.ColInt(8) != 0;
+  return r;
+}
+
+// InsertToken marks a token used; a replay is kAlreadyExists "token already used".
+Status InsertToken(Connection& c, std::string_view token_id, int64_t now) {
+  CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertToken));
+  st.Text(1, token_id);
+  st.Int(2, now);
+  int rc = 0;
+  Status s = st.Run("insert used token", &rc);
+  if (IsPrimaryKeyViolation(rc)) return AlreadyExistsError("token already used");
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening.
+
+std::string DirName(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status CheckDirectory(const std::string& path) {
+  const std::string dir = DirName(path);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) {
+    int err = errno;
+    if (err == ENOENT || err == ENOTDIR) {
+      return FailedPreconditionError("database directory " + dir +
+                                     " does not exist (it is created by `ca init`; create it "
+                                     "with mode 0700 or fix db.dataSource in ca.json)");
+    }
+    return PermissionDeniedError("cannot access database directory " + dir + ": " +
+                                 std::strerror(err));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return FailedPreconditionError("database directory " + dir + " is not a directory");
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return PermissionDeniedError("database directory " + dir +
+                                 " is not writable: " + std::strerror(errno));
+  }
+  return Status();
+}
+
+// CreateFileIfMissing creates an empty database file with mode 0600, so the database (and the
+// -wal/-shm files SQLite derives from it) are private to the CA's user from the first byte.
+Status CreateFileIfMissing(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    // Make the new directory entry durable too, so a crash cannot lose the whole file.
+    int dir = ::open(DirName(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+    return Status();
+  }
+  int err = errno;
+  if (err == EEXIST) {
+    if (::access(path.c_str(), R_OK | W_OK) != 0) {
+      return PermissionDeniedError("database file " + path +
+                                   " is not readable and writable: " + std::strerror(errno));
+    }
+    return Status();
+  }
+  if (err == EACCES || err == EPERM || err == EROFS) {
+    return PermissionDeniedError("cannot create database file " + path + ": " + std::strerror(err));
+  }
+  if (err == ENOSPC) {
+    return ResourceExhaustedError("cannot create database file " + path + ": " +
+                                  std::strerror(err));
+  }
+  return UnavailableError("cannot create database file " + path + ": " + std::strerror(err));
+}
+
+Status ConfigureWriter(Connection& c) {
+  // journal_mode answers with the mode in effect; anything but "wal" means WAL is unavailable
+  // (e.g. a file system without shared memory), and we would lose concurrent reads.
+  {
+    CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, "PRAGMA journal_mode=WAL"));
+    CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("PRAGMA journal_mode"));
+    if (!row || st.ColText(0) != "wal") {
+      return FailedPreconditionError("sqlite: cannot switch the database to WAL mode (got \"" +
+                                     (row ? st.ColText(0) : std::string()) + "\")");
+    }
+  }
+  CAIRN_RETURN_IF_ERROR(c.Exec("PRAGMA synchronous=FULL"));
+  CAIRN_RETURN_IF_ERROR(c.Exec("PRAGMA foreign_keys=ON"));
+  return Status();
+}
+
+Status Migrate(Connection& c, const std::string& path, int64_t now) {
+  CAIRN_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+  auto fail = [&](Status s) {
+    c.Exec("ROLLBACK").IgnoreError();
+    return s;
+  };
+  Status s = c.Exec(kCreateMigrationsTable);
+  if (!s.ok()) return fail(s);
+  int64_t version = 0;
+  {
+    auto st = Stmt::Make(c, kSelectSchemaVersion);
+    if (!st.ok()) return fail(st.status());
+    auto row = st->Step("read schema version");
+    if (!row.ok()) return fail(row.status());
+    version = *row ? st->ColInt(0) : 0;
+  }
+  if (version > kSqliteSchemaVersion) {
+    return fail(FailedPreconditionError(
+        "database " + path + " has schema version " + std::to_string(version) +
+        ", newer than this binary knows (" + std::to_string(kSqliteSchemaVersion) +
+        "); it was written by a newer cairn: upgrade cairn, do not downgrade"));
+  }
+  s = c.Exec("COMMIT");
+  if (!s.ok()) return fail(s);
+  // One transaction per migration: a crash between them leaves a consistent, resumable state.
+  for (int64_t v = version + 1; v <= kSqliteSchemaVersion; ++v) {
+    CAIRN_RETURN_IF_ERROR(c.Exec("BEGIN IMMEDIATE"));
+    // Re-read under the write lock: another process may have migrated meanwhile.
+    {
+      auto st = Stmt::Make(c, kSelectSchemaVersion);
+      if (!st.ok()) return fail(st.status());
+      auto row = st->Step("read schema version");
+      if (!row.ok()) return fail(row.status());
+      if (*row && st->ColInt(0) >= v) {
+        CAIRN_RETURN_IF_ERROR(c.Exec("COMMIT"));
+        continue;
+      }
+    }
+    s = c.Exec(kMigrations[v - 1]);
+    if (!s.ok()) return fail(s.Annotate("migration " + std::to_string(v)));
+    {
+      auto st = Stmt::Make(c, kInsertMigration);
+      if (!st.ok()) return fail(st.status());
+      st->Int(1, v);
+      st->Int(2, now);
+      s = st->Run("record migration");
+      if (!s.ok()) return fail(s);
+    }
+    s = c.Exec("COMMIT");
+    if (!s.ok()) return fail(s);
+  }
+  return Status();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store.
+
+class SqliteStoreImpl final : public SqliteStore {
+ public:
+  SqliteStoreImpl(SqliteStoreOptions options, std::unique_ptr<Connection> writer)
+      : options_(std::move(options)),
+        clock_(options_.clock ? options_.clock : &SystemClock::Default()),
+        writer_conn_(std::move(writer)) {
+    writer_thread_ = std::thread([this] { WriterLoop(); });
+  }
+  ~SqliteStoreImpl() override { Close().IgnoreError(); }
+
+  Status RecordCertificate(const CertificateRecord& cert, std::string_view token_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateCertificateRecord(cert));
+    if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+    CAIRN_ASSIGN_OR_RETURN(std::string sans, EncodeSans(cert.sans));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertCert));
+      st.Text(1, cert.serial);
+      st.Blob(2, cert.der);
+      st.Text(3, cert.provisioner_id);
+      st.Text(4, cert.provisioner_name);
+      st.Text(5, cert.provisioner_type);
+      st.Text(6, cert.subject);
+      st.Text(7, sans);
+      st.Int(8, ToUnixSeconds(cert.not_before));
+      st.Int(9, ToUnixSeconds(cert.not_after));
+      st.Int(10, ToUnixSeconds(cert.issued_at));
+      st.TextOrNull(11, cert.renewed_from);
+      int rc = 0;
+      Status s = st.Run("insert certificate", &rc);
+      if (IsPrimaryKeyViolation(rc)) {
+        return AlreadyExistsError("certificate with serial " + cert.serial + " already exists");
+      }
+      return s;
+    });
+  }
+
+  Status UseToken(std::string_view token_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) { return InsertToken(c, token_id, now); });
+  }
+
+  Result<std::optional<CertificateRecord>> GetCertificate(std::string_view serial) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+    return Read<std::optional<CertificateRecord>>(
+        [&](Connection& c) -> Result<std::optional<CertificateRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectCert));
+          st.Text(1, serial);
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select certificate"));
+          if (!row) return std::optional<CertificateRecord>();
+          CAIRN_ASSIGN_OR_RETURN(CertificateRecord r, ReadCertRow(st));
+          return std::optional<CertificateRecord>(std::move(r));
+        });
+  }
+
+  Status Revoke(const RevocationRecord& rec, std::string_view token_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateRevocationRecord(rec));
+    if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertRevocation));
+      st.Text(1, rec.serial);
+      st.Text(2, rec.provisioner_id);
+      st.Int(3, rec.reason_code);
+      st.Text(4, rec.reason);
+      st.Int(5, ToUnixSeconds(rec.revoked_at));
+      st.Int(6, ToUnixSeconds(rec.expires_at));
+      st.Text(7, rec.token_id);
+      st.Int(8, rec.mtls ? 1 : 0);
+      st.Int(9, rec.acme ? 1 : 0);
+      int rc = 0;
+      Status s = st.Run("insert revocation", &rc);
+      if (IsPrimaryKeyViolation(rc)) return AlreadyExistsError("certificate already revoked");
+      return s;
+    });
+  }
+
+  Result<std::optional<RevocationRecord>> GetRevocation(std::string_view serial) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+    return Read<std::optional<RevocationRecord>>(
+        [&](Connection& c) -> Result<std::optional<RevocationRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectRevocation));
+          st.Text(1, serial);
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select revocation"));
+          if (!row) return std::optional<RevocationRecord>();
+          return std::optional<RevocationRecord>(ReadRevocationRow(st));
+        });
+  }
+
+  Result<std::vector<CertificateRecord>> ListCertificates(std::string_view cursor,
+                                                          int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return Read<std::vector<CertificateRecord>>(
+        [&](Connection& c) -> Result<std::vector<CertificateRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kListCerts));
+          st.Text(1, cursor);
+          st.Int(2, ClampListLimit(limit));
+          std::vector<CertificateRecord> out;
+          for (;;) {
+            CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list certificates"));
+            if (!row) break;
+            CAIRN_ASSIGN_OR_RETURN(CertificateRecord r, ReadCertRow(st));
+            out.push_back(std::move(r));
+          }
+          return out;
+        });
+  }
+
+  Result<std::vector<RevocationRecord>> ListRevocations(std::string_view cursor,
+                                                        int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return Read<std::vector<RevocationRecord>>(
+        [&](Connection& c) -> Result<std::vector<RevocationRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kListRevocations));
+          st.Text(1, cursor);
+          st.Int(2, ClampListLimit(limit));
+          std::vector<RevocationRecord> out;
+          for (;;) {
+            CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list revocations"));
+            if (!row) break;
+            out.push_back(ReadRevocationRow(st));
+          }
+          return out;
+        });
+  }
+
+  Status CheckIntegrity() override {
+    auto r = Read<bool>([&](Connection& c) -> Result<bool> {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, "PRAGMA integrity_check(20)"));
+      std::vector<std::string> findings;
+      for (;;) {
+        CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("integrity_check"));
+        if (!row) break;
+        findings.push_back(st.ColText(0));
+      }
+      if (findings.size() == 1 && findings[0] == "ok") return true;
+      std::string msg = "sqlite: integrity check of " + options_.path + " failed:";
+      for (const auto& f : findings) msg += "\n  " + f;
+      return InternalError(std::move(msg));
+    });
+    return r.status();
+  }
+
+  Status Close() override {
+    ResumeWriterForTest();
+    {
+      // Waits for every call in flight (their writes complete: the writer still runs).
+      std::unique_lock<std::shared_mutex> lock(state_mu_);
+      if (closed_) return Status();
+      closed_ = true;
+    }
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_thread_.joinable()) writer_thread_.join();
+    writer_conn_.reset();
+    std::lock_guard<std::mutex> lock(readers_mu_);
+    idle_readers_.clear();
+    return Status();
+  }
+
+  SqliteStats stats() const override {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    return stats_;
+  }
+
+  void PauseWriterForTest() override {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    paused_ = true;
+  }
+  void ResumeWriterForTest() override {
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      paused_ = false;
+    }
+    queue_cv_.notify_all();
+  }
+  size_t PendingWritesForTest() const override {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    return queue_.size();
+  }
+
+  Result<int64_t> SetMaxPageCountForTest(int64_t pages) override {
+    int64_t result = 0;
+    const std::string sql = "PRAGMA max_page_count=" + std::to_string(pages);
+    CAIRN_RETURN_IF_ERROR(Write([&](Connection& c) -> Status {
+      sqlite3_stmt* raw = nullptr;
+      int rc = sqlite3_prepare_v2(c.db(), sql.c_str(), -1, &raw, nullptr);
+      if (rc != SQLITE_OK) return SqliteStatus(rc, c.db(), "max_page_count");
+      if (sqlite3_step(raw) == SQLITE_ROW) result = sqlite3_column_int64(raw, 0);
+      sqlite3_finalize(raw);
+      return Status();
+    }));
+    return result;
+  }
+
+ private:
+  struct WriteOp {
+    std::function<Status(Connection&)> fn;
+    std::promise<Status> done;
+  };
+
+  // Write queues `fn` for the writer thread and blocks until its transaction has committed
+  // (or failed). `fn` runs inside its own savepoint.
+  Status Write(std::function<Status(Connection&)> fn) {
+    std::shared_lock<std::shared_mutex> state(state_mu_);
+    if (closed_) return UnavailableError("store is closed");
+    WriteOp op{std::move(fn), {}};
+    std::future<Status> done = op.done.get_future();
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      queue_.push_back(&op);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  // Read runs `fn` on a read-only connection from the pool.
+  template <typename T>
+  Result<T> Read(const std::function<Result<T>(Connection&)>& fn) {
+    std::shared_lock<std::shared_mutex> state(state_mu_);
+    if (closed_) return UnavailableError("store is closed");
+    CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, AcquireReader());
+    Result<T> r = fn(*conn);
+    ReleaseReader(std::move(conn));
+    return r;
+  }
+
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    std::unique_lock<std::mutex> lock(readers_mu_);
+    const int max_readers = std::max(1, options_.max_readers);
+    readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || open_readers_ < max_readers; });
+    if (!idle_readers_.empty()) {
+      auto conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+      return conn;
+    }
+    ++open_readers_;
+    lock.unlock();
+    auto conn = Connection::Open(options_.path, /*read_only=*/true, options_.busy_timeout);
+    if (!conn.ok()) {
+      lock.lock();
+      --open_readers_;
+      readers_cv_.notify_one();
+      return conn.status();
+    }
+    return std::move(conn).value();
+  }
+
+  void ReleaseReader(std::unique_ptr<Connection> conn) {
+    {
+      std::lock_guard<std::mutex> lock(readers_mu_);
+      idle_readers_.push_back(std::move(conn));
+    }
+    readers_cv_.notify_one();
+  }
+
+  void WriterLoop() {
+    const size_t max_batch = static_cast<size_t>(std::max(1, options_.max_batch));
+    for (;;) {
+      std::vector<WriteOp*> batch;
+      {
+        std::unique_lock<std::mutex> lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || (!paused_ && !queue_.empty()); });
+        if (queue_.empty()) return;  // stopping, and nothing left to do
+        if (options_.max_batch_delay > Duration::zero() && queue_.size() < max_batch) {
+          queue_cv_.wait_for(lock, options_.max_batch_delay,
+                             [&] { return stopping_ || queue_.size() >= max_batch; });
+        }
+        while (!queue_.empty() && batch.size() < max_batch) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      RunBatch(batch);
+    }
+  }
+
+  // RunBatch commits `batch` as one transaction, each write in its own savepoint, and
+  // completes every write's promise.
+  void RunBatch(const std::vector<WriteOp*>& batch) {
+    Connection& c = *writer_conn_;
+    Status begin = c.Exec("BEGIN IMMEDIATE");
+    if (!begin.ok()) {
+      CountFailedCommit();
+      for (WriteOp* op : batch) op->done.set_value(begin);
+      return;
+    }
+    std::vector<Status> results;
+    results.reserve(batch.size());
+    Status aborted;  // set when SQLite rolled the whole transaction back by itself
+    for (WriteOp* op : batch) {
+      Status s = c.Exec("SAVEPOINT w");
+      if (s.ok()) {
+        s = op->fn(c);
+        // I/O errors, a full disk or lack of memory can make SQLite roll back the entire
+        // transaction on its own (it is then back in autocommit mode). The writes before this
+        // one are gone too, so the whole batch fails with this error.
+        if (sqlite3_get_autocommit(c.db())) {
+          aborted = s.ok() ? InternalError("sqlite: transaction rolled back unexpectedly") : s;
+          results.push_back(s);
+          break;
+        }
+        if (s.ok()) {
+          Status r = c.Exec("RELEASE w");
+          if (!r.ok()) s = r;
+        } else {
+          Status r = c.Exec("ROLLBACK TO w");
+          if (r.ok()) r = c.Exec("RELEASE w");
+          if (!r.ok()) aborted = r;
+        }
+      } else {
+        aborted = s;
+      }
+      results.push_back(s);
+      if (!aborted.ok()) break;
+    }
+    Status commit = aborted;
+    if (commit.ok()) commit = c.Exec("COMMIT");
+    if (!commit.ok()) {
+      // Nothing of this transaction is on disk; roll back whatever SQLite still holds.
+      if (!sqlite3_get_autocommit(c.db())) c.Exec("ROLLBACK").IgnoreError();
+      CountFailedCommit();
+      for (size_t i = 0; i < batch.size(); ++i) {
+        // A write that failed on its own keeps its own (more precise) error.
+        bool own_error = i < results.size() && !results[i].ok();
+        batch[i]->done.set_value(own_error ? results[i] : commit);
+      }
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      stats_.commits++;
+      stats_.writes += batch.size();
+      stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, batch.size());
+    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+  }
+
+  void CountFailedCommit() {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    stats_.failed_commits++;
+  }
+
+  const SqliteStoreOptions options_;
+  const Clock* const clock_;
+
+  // state_mu_ is held shared by every call in flight and exclusively by Close().
+  std::shared_mutex state_mu_;
+  bool closed_ = false;  // guarded by state_mu_
+
+  // The writer: its connection is touched only by the writer thread (and by Close() after
+  // the thread has been joined).
+  std::unique_ptr<Connection> writer_conn_;
+  std::thread writer_thread_;
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WriteOp*> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;       // guarded by queue_mu_
+  bool paused_ = false;         // guarded by queue_mu_
+
+  std::mutex readers_mu_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mu_
+  int open_readers_ = 0;                                   // guarded by readers_mu_
+
+  mutable std::mutex stats_mu_;
+  SqliteStats stats_;  // guarded by stats_mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(const SqliteStoreOptions& options) {
+  if (options.path.empty()) return InvalidArgumentError("sqlite store: empty database path");
+  if (options.path == ":memory:" || options.path.starts_with("file:")) {
+    return InvalidArgumentError("sqlite store: path must be a plain file path, not \"" +
+                                options.path + "\"");
+  }
+  if (options.max_batch < 1 || options.max_readers < 1 || options.busy_timeout < Duration::zero() ||
+      options.max_batch_delay < Duration::zero()) {
+    return InvalidArgumentError(
+        "sqlite store: max_batch and max_readers must be >= 1, "
+        "durations >= 0");
+  }
+  CAIRN_RETURN_IF_ERROR(CheckDirectory(options.path));
+  CAIRN_RETURN_IF_ERROR(CreateFileIfMissing(options.path));
+  CAIRN_ASSIGN_OR_RETURN(auto writer,
+                         Connection::Open(options.path, /*read_only=*/false, options.busy_timeout));
+  const Clock& clock = options.clock ? *options.clock : SystemClock::Default();
+  Status s = ConfigureWriter(*writer);
+  if (s.ok()) s = Migrate(*writer, options.path, ToUnixSeconds(clock.Now()));
+  if (!s.ok()) return s.Annotate("open " + options.path);
+  return std::unique_ptr<SqliteStore>(new SqliteStoreImpl(options, std::move(writer)));
+}
+
+}  // namespace cairn::store

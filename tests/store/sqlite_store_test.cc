@@ -1,0 +1,353 @@
+// SQLite-specific behaviour: group commit, durability across reopen, migrations, failures.
+
+#include "store/sqlite_store.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "store/store_test_util.h"
+#include "testing/fakes.h"
+
+namespace cairn::store {
+namespace {
+
+using ::cairn::store::testing::MakeCert;
+using ::cairn::store::testing::MakeRevocation;
+using ::cairn::store::testing::TempDir;
+using ::testing::HasSubstr;
+
+// RawExec runs SQL on the file directly, as another tool would.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg;
+}
+
+int64_t RawQueryInt(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK);
+  int64_t v = -1;
+  if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
+}
+
+// WaitForPending polls until `n` writes are queued (bounded, so a bug fails instead of hangs).
+bool WaitForPending(SqliteStore& s, size_t n) {
+  for (int i = 0; i < 10000; ++i) {
+    if (s.PendingWritesForTest() >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_FALSE(dir_.path().empty()); }
+
+  std::unique_ptr<SqliteStore> Open() {
+    auto s = OpenSqliteStore({.path = path_});
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("cairn.db");
+};
+
+TEST_F(SqliteStoreTest, GroupCommitPutsQueuedWritesInOneTransaction) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  const SqliteStats before = store->stats();
+  store->PauseWriterForTest();
+
+  // 12 issuances with their own tokens, and 4 more that replay one of those tokens: all 16 land
+  // in the same transaction, and each replay must fail alone.
+  constexpr int kUnique = 12, kReplays = 4;
+  std::vector<Status> results(kUnique + kReplays);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kUnique + kReplays; ++i) {
+    threads.emplace_back([&, i] {
+      std::string token = "jti-" + std::to_string(i % kUnique);
+      results[i] = store->RecordCertificate(MakeCert(std::to_string(1000 + i)), token);
+    });
+  }
+  ASSERT_TRUE(WaitForPending(*store, kUnique + kReplays));
+  store->ResumeWriterForTest();
+  for (auto& t : threads) t.join();
+
+  const SqliteStats after = store->stats();
+  EXPECT_EQ(after.commits - before.commits, 1u);
+  EXPECT_EQ(after.writes - before.writes, 16u);
+  EXPECT_GE(after.largest_batch, 16u);
+
+  int ok = 0;
+  for (int i = 0; i < kUnique + kReplays; ++i) {
+    const std::string serial = std::to_string(1000 + i);
+    auto got = store->GetCertificate(serial);
+    ASSERT_TRUE(got.ok());
+    if (results[i].ok()) {
+      ++ok;
+      EXPECT_TRUE(got->has_value()) << serial;
+    } else {
+      EXPECT_EQ(results[i].code(), StatusCode::kAlreadyExists) << results[i];
+      EXPECT_FALSE(got->has_value()) << serial;
+    }
+  }
+  EXPECT_EQ(ok, kUnique);
+  // Of each pair sharing a token exactly one won.
+  for (int i = 0; i < kReplays; ++i) EXPECT_NE(results[i].ok(), results[i + kUnique].ok()) << i;
+}
+
+TEST_F(SqliteStoreTest, ConcurrentIssuanceWithReplays) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  constexpr int kThreads = 16, kPerThread = 200;
+  std::atomic<int> failures{0}, replays_rejected{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kPerThread; ++k) {
+        const std::string token = "jti-" + std::to_string(t) + "-" + std::to_string(k);
+        const std::string serial = std::to_string((t + 1) * 100000 + k);
+        if (!store->RecordCertificate(MakeCert(serial), token).ok()) failures++;
+        if (k % 20 == 0) {
+          // A replay of the token just used, with another serial.
+          Status s = store->RecordCertificate(
+              MakeCert(std::to_string((t + 1) * 100000 + 50000 + k)), token);
+          if (s.code() == StatusCode::kAlreadyExists) replays_rejected++;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(replays_rejected.load(), kThreads * kPerThread / 20);
+
+  // Every successful issuance is readable, and nothing else was stored.
+  size_t count = 0;
+  std::string cursor;
+  for (;;) {
+    auto page = store->ListCertificates(cursor, 1000);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto& c : *page) {
+      int64_t n = std::stoll(c.serial);
+      EXPECT_LT(n % 100000, kPerThread) << "a replayed issuance was stored: " << c.serial;
+    }
+    count += page->size();
+    if (page->size() < 1000) break;
+    cursor = page->back().serial;
+  }
+  EXPECT_EQ(count, static_cast<size_t>(kThreads * kPerThread));
+
+  const SqliteStats st = store->stats();
+  RecordProperty("commits", std::to_string(st.commits));
+  RecordProperty("largest_batch", std::to_string(st.largest_batch));
+  EXPECT_EQ(st.writes, static_cast<uint64_t>(kThreads * kPerThread + kThreads * kPerThread / 20));
+  // Group commit grouped: fewer transactions than writes.
+  EXPECT_LT(st.commits, st.writes);
+  EXPECT_EQ(st.failed_commits, 0u);
+  CAIRN_EXPECT_OK(store->CheckIntegrity());
+}
+
+TEST_F(SqliteStoreTest, ReadsDoNotWaitBehindQueuedWrites) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  CAIRN_ASSERT_OK(store->RecordCertificate(MakeCert("1"), "a"));
+  store->PauseWriterForTest();
+  Status queued;
+  std::thread writer([&] { queued = store->RecordCertificate(MakeCert("2"), "b"); });
+  ASSERT_TRUE(WaitForPending(*store, 1));
+  auto got = store->GetCertificate("1");  // would deadlock if reads went through the writer
+  ASSERT_TRUE(got.ok());
+  EXPECT_TRUE(got->has_value());
+  EXPECT_FALSE(store->GetCertificate("2")->has_value());  // not committed yet
+  store->ResumeWriterForTest();
+  writer.join();
+  CAIRN_EXPECT_OK(queued);
+  EXPECT_TRUE(store->GetCertificate("2")->has_value());
+}
+
+TEST_F(SqliteStoreTest, EverythingSurvivesCloseAndReopen) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    CAIRN_ASSERT_OK(store->RecordCertificate(MakeCert("11"), "jti-11"));
+    CAIRN_ASSERT_OK(store->Revoke(MakeRevocation("11"), "jti-rev"));
+    CAIRN_ASSERT_OK(store->UseToken("jti-alone"));
+    CAIRN_ASSERT_OK(store->Close());
+  }
+  auto store = Open();
+  ASSERT_TRUE(store);
+  auto cert = store->GetCertificate("11");
+  ASSERT_TRUE(cert.ok() && cert->has_value());
+  EXPECT_EQ(**cert, MakeCert("11"));
+  auto rev = store->GetRevocation("11");
+  ASSERT_TRUE(rev.ok() && rev->has_value());
+  EXPECT_EQ(**rev, MakeRevocation("11"));
+  for (const char* t : {"jti-11", "jti-rev", "jti-alone"}) {
+    EXPECT_EQ(store->UseToken(t).code(), StatusCode::kAlreadyExists) << t;
+  }
+}
+
+TEST_F(SqliteStoreTest, TwoStoresOnOneFileShareUniqueness) {
+  // Uniqueness lives in the database, not in a process: a second store (as a second CA process
+  // would) sees the first one's tokens and serials.
+  auto a = Open();
+  auto b = Open();
+  ASSERT_TRUE(a && b);
+  CAIRN_ASSERT_OK(a->UseToken("shared"));
+  EXPECT_EQ(b->UseToken("shared").code(), StatusCode::kAlreadyExists);
+  CAIRN_ASSERT_OK(b->RecordCertificate(MakeCert("5"), ""));
+  EXPECT_EQ(a->RecordCertificate(MakeCert("5"), "").code(), StatusCode::kAlreadyExists);
+}
+
+TEST_F(SqliteStoreTest, SetsUpWalAndMigratesOnce) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    CAIRN_ASSERT_OK(store->UseToken("x"));
+  }
+  {
+    auto store = Open();  // second open: nothing to migrate, data intact
+    ASSERT_TRUE(store);
+    EXPECT_EQ(store->UseToken("x").code(), StatusCode::kAlreadyExists);
+  }
+  EXPECT_EQ(RawQueryInt(path_, "SELECT COUNT(*) FROM schema_migrations"), kSqliteSchemaVersion);
+  EXPECT_EQ(RawQueryInt(path_, "SELECT MAX(version) FROM schema_migrations"), kSqliteSchemaVersion);
+  EXPECT_EQ(RawQueryInt(path_,
+                        "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
+                        "('x509_certs', 'revoked_x509_certs', 'used_tokens', "
+                        "'x509_certs_not_after', 'x509_certs_provisioner_name')"),
+            5);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, CreatesAPrivateFile) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  struct stat st;
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(SqliteStoreTest, RefusesANewerSchema) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+  }
+  RawExec(path_, "INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)");
+  auto s = OpenSqliteStore({.path = path_});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.status().message(), HasSubstr("schema version 99"));
+  EXPECT_THAT(s.status().message(), HasSubstr("newer"));
+}
+
+TEST_F(SqliteStoreTest, MissingDirectoryIsAClearError) {
+  auto s = OpenSqliteStore({.path = dir_.File("no/such/dir/cairn.db")});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(s.status().message(), HasSubstr("does not exist"));
+  EXPECT_THAT(s.status().message(), HasSubstr(dir_.File("no/such/dir")));
+}
+
+TEST_F(SqliteStoreTest, ReadOnlyDirectoryIsAClearError) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  const std::string ro = dir_.File("ro");
+  ASSERT_EQ(::mkdir(ro.c_str(), 0500), 0);
+  auto s = OpenSqliteStore({.path = ro + "/cairn.db"});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.status().message(), HasSubstr("not writable"));
+}
+
+TEST_F(SqliteStoreTest, NotADatabaseIsAClearError) {
+  {
+    std::ofstream(path_) << "this is a badger value log, not sqlite, and it is long enough "
+                            "to have a header that sqlite reads and rejects...............\n";
+  }
+  auto s = OpenSqliteStore({.path = path_});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kFailedPrecondition) << s.status();
+  EXPECT_THAT(s.status().message(), HasSubstr("not an SQLite database"));
+}
+
+TEST_F(SqliteStoreTest, RejectsBadOptions) {
+  EXPECT_EQ(OpenSqliteStore({.path = ""}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenSqliteStore({.path = ":memory:"}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(OpenSqliteStore({.path = path_, .max_batch = 0}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(SqliteStoreTest, FullDiskFailsCleanly) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  auto limit = store->SetMaxPageCountForTest(1);  // clamps to the current size
+  ASSERT_TRUE(limit.ok()) << limit.status();
+  ASSERT_GT(*limit, 0);
+
+  Status full;
+  std::string failed_serial, failed_token;
+  for (int i = 1; i < 100000 && full.ok(); ++i) {
+    CertificateRecord c = MakeCert(std::to_string(i));
+    c.der.append(512, 'x');
+    failed_serial = c.serial;
+    failed_token = "jti-" + c.serial;
+    full = store->RecordCertificate(c, failed_token);
+  }
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted) << full;
+  EXPECT_THAT(full.message(), HasSubstr("full"));
+  EXPECT_GE(store->stats().commits, 1u);
+
+  // Nothing of the failed call was written, and the store keeps working once space is back.
+  EXPECT_FALSE(store->GetCertificate(failed_serial)->has_value());
+  ASSERT_TRUE(store->SetMaxPageCountForTest(1 << 30).ok());
+  CAIRN_EXPECT_OK(store->UseToken(failed_token));
+  CAIRN_EXPECT_OK(store->RecordCertificate(MakeCert(failed_serial), ""));
+  CAIRN_EXPECT_OK(store->CheckIntegrity());
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckReportsDamage) {
+  {
+    auto store = Open();
+    ASSERT_TRUE(store);
+    for (int i = 1; i <= 30; ++i) {
+      CAIRN_ASSERT_OK(store->RecordCertificate(MakeCert(std::to_string(i)), ""));
+    }
+  }
+  // Drop the index entries behind SQLite's back: the table and its index now disagree.
+  RawExec(path_,
+          "PRAGMA writable_schema=ON;"
+          "UPDATE sqlite_master SET sql = replace(sql, 'not_after)', 'issued_at)') "
+          "WHERE name = 'x509_certs_not_after';");
+  auto store = Open();
+  ASSERT_TRUE(store);
+  Status s = store->CheckIntegrity();
+  EXPECT_EQ(s.code(), StatusCode::kInternal) << s;
+  EXPECT_THAT(s.message(), HasSubstr("integrity check"));
+}
+
+}  // namespace
+}  // namespace cairn::store
