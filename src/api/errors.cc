@@ -43,11 +43,19 @@ std::string DefaultMessage(int status) {
   }
 }
 
+// WriteError renders {"status","message"} in that order, as step-ca's Go encoder does.
+void WriteError(int status, const std::string& message, http::Response& response) {
+  nlohmann::ordered_json body;
+  body["status"] = status;
+  body["message"] = message;
+  response.SetBody(status, "application/json",
+                   body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+}
+
 }  // namespace
 
 void RenderStatus(int http_status, http::Response& response) {
-  response.SetJson(http_status,
-                   {{"status", http_status}, {"message", DefaultMessage(http_status)}});
+  WriteError(http_status, DefaultMessage(http_status), response);
 }
 
 void RenderError(const Status& s, http::Response& response) {
@@ -64,7 +72,7 @@ void RenderError(const Status& s, http::Response& response) {
       message = s.public_message();
     }
   }
-  response.SetJson(status, {{"status", status}, {"message", message}});
+  WriteError(status, message, response);
   response.log_fields["error"] = s.message();
 }
 

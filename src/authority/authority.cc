@@ -158,7 +158,7 @@ Status Authority::Record(const pki::Certificate& cert, const provisioner::Provis
   Status s = env_.store.RecordCertificate(rec, token_id);
   if (s.code() == StatusCode::kAlreadyExists && !token_id.empty()) {
     // The only uniqueness a fresh 128-bit serial can hit in practice is the token's.
-    return UnauthenticatedError("token already used: " + s.message());
+    return UnauthenticatedError("token already used");
   }
   if (!s.ok()) return s.Annotate("storing certificate");
   return Status();

@@ -53,7 +53,7 @@ def main():
     c, s = os.path.join(home, "certs"), os.path.join(home, "secrets")
     ext = os.path.join(home, "ext.cnf")
     with open(ext, "w") as f:
-        f.write("[root]\nbasicConstraints=critical,CA:TRUE,pathlen:1\n"
+        f.write("[req]\ndistinguished_name=dn\n[dn]\n[root]\nbasicConstraints=critical,CA:TRUE,pathlen:1\n"
                 "keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n"
                 "[int]\nbasicConstraints=critical,CA:TRUE,pathlen:0\n"
                 "keyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n"
@@ -62,12 +62,12 @@ def main():
         sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
            "-nodes", "-keyout", f"{s}/{name}_ca_key", "-out", f"{c}/{name}_ca.crt",
            "-subj", f"/O=Smallstep/CN=Smallstep Test {name.title()} CA", "-days", "3650",
-           "-config", "/dev/null", "-extensions", "root", "-extfile", ext)
+           "-config", ext, "-extensions", "root")
     sh("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", f"{s}/int.plain")
     # The legacy OpenSSL PEM encryption step writes (Proc-Type / DEK-Info), here AES-128-CBC.
     sh("openssl", "ec", "-in", f"{s}/int.plain", "-aes128", "-passout", "pass:" + password,
        "-out", f"{s}/intermediate_ca_key")
-    sh("openssl", "req", "-new", "-key", f"{s}/int.plain", "-subj",
+    sh("openssl", "req", "-new", "-config", ext, "-key", f"{s}/int.plain", "-subj",
        "/O=Smallstep/CN=Smallstep Test Intermediate CA", "-out", f"{s}/int.csr")
     sh("openssl", "x509", "-req", "-in", f"{s}/int.csr", "-CA", f"{c}/root_ca.crt", "-CAkey",
        f"{s}/root_ca_key", "-CAcreateserial", "-days", "3650", "-out", f"{c}/intermediate_ca.crt",
