@@ -4,8 +4,8 @@
 # usage: stepca_config_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
-CAIRN=$1
-CAIRN_CA=$2
+CAIRN=$(readlink -f "$1")
+CAIRN_CA=$(readlink -f "$2")
 PORT=$(free_port)
 HOME_DIR=$WORK/step
 printf 'prov-pass\n' >"$WORK/ppw"

@@ -5,8 +5,8 @@
 # usage: walkthrough_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
-CAIRN=$1
-CAIRN_CA=$2
+CAIRN=$(readlink -f "$1")
+CAIRN_CA=$(readlink -f "$2")
 
 PORT=$(free_port)
 CA_HOME=$WORK/ca-home
@@ -158,7 +158,7 @@ check_fails "renewing a revoked certificate is refused" "$CAIRN" ca renew svc.cr
 check_fails "revoking twice is refused" "$CAIRN" ca revoke "$svc_serial" --provisioner admin --provisioner-password-file "$WORK/ppw"
 "$CAIRN" ca certificate other.local other.crt other.key --provisioner admin --provisioner-password-file "$WORK/ppw" >/dev/null 2>&1
 other_serial=$($PY -c 'import sys; print(int(sys.argv[1], 16))' "$(openssl x509 -in other.crt -noout -serial | cut -d= -f2)")
-check "ca revoke over mTLS (--cert/--key)" "$CAIRN" ca revoke "$other_serial" --cert other.crt --key other.key
+check "ca revoke over mTLS (--cert/--key)" "$CAIRN" ca revoke --cert other.crt --key other.key
 check_fails "mTLS renewal of that certificate is refused" "$CAIRN" ca renew other.crt other.key --force
 
 # --- 7. the leaf serves TLS for nginx, and a client certificate passes ssl_verify_client ---------
