@@ -1,0 +1,184 @@
+#pragma once
+
+// Shared machinery of the `cairn ca` client commands (bootstrap, root, roots, federation,
+// health, token, certificate, sign, renew, revoke): flag defaults from defaults.json, the
+// one-time-token flow (provisioner choice, provisioner key decryption) and the offline CA.
+// Internal to src/cli.
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authority/authority.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "base/result.h"
+#include "cli/cli.h"
+#include "client/ca_client.h"
+#include "client/provisioners.h"
+#include "client/token.h"
+#include "config/config.h"
+#include "store/store.h"
+
+namespace cairn::cli {
+
+// ClientFlags holds the flags the client commands share. Each command registers the ones it
+// has; the others stay empty.
+struct ClientFlags {
+  std::string command;  // "ca token", for messages ("'cairn ca token' requires ...")
+  std::string ca_url;
+  std::string root;
+  std::string fingerprint;
+  std::string ca_config;
+  bool offline = false;
+  bool force = false;
+  // token flow
+  std::string token;
+  std::string provisioner;
+  std::string kid;
+  std::string provisioner_password_file;
+  std::string password_file;
+  std::string key_file;
+  std::vector<std::string> sans;
+  std::vector<std::string> set;
+  std::string set_file;
+  // options, to tell "given" from "defaulted"
+  CLI::Option* ca_url_opt = nullptr;
+  CLI::Option* root_opt = nullptr;
+  CLI::Option* fingerprint_opt = nullptr;
+  CLI::Option* ca_config_opt = nullptr;
+  CLI::Option* provisioner_opt = nullptr;
+};
+
+// AddCaUrlFlag, AddRootFlag, ... register the shared flags with step's names and help.
+void AddCaUrlFlag(CLI::App& cmd, ClientFlags& f);
+void AddRootFlag(CLI::App& cmd, ClientFlags& f);
+void AddFingerprintFlag(CLI::App& cmd, ClientFlags& f);
+void AddForceFlag(CLI::App& cmd, ClientFlags& f);
+void AddOfflineFlags(CLI::App& cmd, ClientFlags& f);  // --offline, --ca-config
+// AddProvisionerFlags registers --provisioner/--issuer, --kid (when `with_kid`),
+// --provisioner-password-file and --password-file.
+void AddProvisionerFlags(CLI::App& cmd, ClientFlags& f, bool with_kid);
+void AddTemplateDataFlags(CLI::App& cmd, ClientFlags& f);  // --set, --set-file
+
+// ApplyDefaults fills flags that were not given from the environment (STEP_CA_URL, STEP_ROOT,
+// STEP_FINGERPRINT, STEP_CA_CONFIG, STEP_PROVISIONER) and then from <home>/config/defaults.json
+// ("ca-url", "root", "fingerprint", "ca-config", "provisioner"), as step does; --ca-config
+// finally defaults to <home>/config/ca.json. Fails when defaults.json exists but is malformed.
+Status ApplyDefaults(ClientFlags& f);
+
+// RequiredFlagError is step's "'cairn <command>' requires the '--<flag>' flag".
+Status RequiredFlagError(const ClientFlags& f, std::string_view flag);
+
+// RootPath returns --root, else <home>/certs/root_ca.crt when it exists; else
+// RequiredFlagError("root").
+Result<std::string> RootPath(const ClientFlags& f);
+
+// RequireCaUrl returns the normalised --ca-url; RequiredFlagError when it is empty.
+Result<std::string> RequireCaUrl(const ClientFlags& f);
+
+// OnlineClient builds a CaClient trusting the roots of --root (see RootPath).
+Result<std::unique_ptr<client::CaClient>> OnlineClient(const ClientFlags& f);
+
+// ClientForToken builds the CaClient a request authorized by `token` goes to, as step does: a
+// token with a "sha" claim and an https audience pins the CA's root by that fingerprint (and
+// names the CA when --ca-url is empty); otherwise --ca-url and --root are required. Prints
+// "✔ CA: <url>".
+Result<std::unique_ptr<client::CaClient>> ClientForToken(const ClientFlags& f,
+                                                         const std::string& token);
+
+// TemplateData reads --set-file (a JSON object) and --set key=value pairs (a value that is
+// valid JSON is used as JSON, else as a string). Returns null when neither is given.
+Result<nlohmann::json> TemplateData(const ClientFlags& f);
+
+// ParseTimeFlag parses a --not-before/--not-after value: an RFC 3339 time or a Go duration
+// relative to `now`. nullopt for "". Fails with "invalid value '<v>' for flag '--<name>'".
+Result<std::optional<Time>> ParseTimeFlag(std::string_view value, std::string_view name, Time now);
+
+// ValidateTimeDurationFlag checks a certificate --not-before/--not-after value (step's
+// TimeDuration: RFC 3339 or a Go duration) and returns it unchanged.
+Status ValidateTimeDurationFlag(std::string_view value, std::string_view name);
+
+// OfflineCa is the CA of a local ca.json used without a server (--offline): its provisioners
+// for tokens, and an in-process Authority (started on first use, sharing the CA's store) for
+// signing, renewing and revoking.
+class OfflineCa {
+ public:
+  // Load reads and validates ca.json. Fails with kNotFound / kInvalidArgument.
+  static Result<std::unique_ptr<OfflineCa>> Load(const ClientFlags& f);
+  ~OfflineCa();
+
+  // ca_url is "https://<dnsNames[0]>" (IPv6 bracketed).
+  std::string ca_url() const;
+  // Audience is the audience step uses offline: "https://<dnsNames[0]>/sign", "/revoke",
+  // "/renew".
+  std::string Audience(client::TokenType type) const;
+  // RootFingerprint is the hex SHA-256 of the first certificate of the first root.
+  Result<std::string> RootFingerprint() const;
+  // provisioners lists the ca.json provisioners.
+  std::vector<client::ProvisionerInfo> provisioners() const;
+  // Authority starts (once) and returns the in-process authority. The intermediate key's
+  // password is --password-file, else ca.json's `password`, else asked for when the key is
+  // encrypted.
+  Result<authority::Authority*> Authority();
+
+ private:
+  OfflineCa() = default;
+  ClientFlags flags_;
+  config::CaConfig config_;
+  std::string home_;
+  NullLogger log_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<authority::Authority> authority_;
+};
+
+// TokenFlowRequest is what a token is for.
+struct TokenFlowRequest {
+  client::TokenType type = client::TokenType::kSign;
+  std::string subject;
+  std::vector<std::string> sans;
+  std::optional<Time> not_before;
+  std::optional<Time> not_after;
+  std::string confirmation;
+  nlohmann::json user_data;
+};
+
+// MakeToken runs step's token flow: the provisioner list (from the CA, or from ca.json when
+// `offline` is set), filtered by --kid and --provisioner, chosen interactively when several
+// remain ("✔ Provisioner: <label>" is printed); the signing key from --key or the
+// provisioner's encryptedKey (from the CA, or ca.json offline) decrypted with
+// --provisioner-password-file / --password-file or a prompt (3 tries); then the JWK token.
+Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& request,
+                              OfflineCa* offline);
+
+// MakeRenewToken makes an x5cInsecure renew token from a certificate chain file and its key
+// file (decrypted with --password-file when needed), for `audience`. `subject`, when given,
+// must equal the leaf's common name.
+Result<std::string> MakeRenewToken(const std::string& cert_file, const std::string& key_file,
+                                   const std::string& password_file, std::string_view subject,
+                                   const std::string& audience);
+
+// LoadPrivateKeyFile reads a PEM private key, asking for its password (or reading
+// `password_file`) when it is encrypted.
+Result<crypto::PrivateKey> LoadPrivateKeyFile(const std::string& path,
+                                              const std::string& password_file);
+
+// WriteChainFile writes a certificate chain PEM to `path`: mode 0600 for a new file, the
+// existing file's mode otherwise; after ConfirmOverwrite unless `force`.
+Status WriteChainFile(const std::string& path, std::string_view pem, bool force);
+
+// WrapText wraps the paragraphs of `text` (separated by "\n\n") at `width` columns, for
+// --help footers (CLI11 prints footers as they are).
+std::string WrapText(std::string_view text, size_t width = 80);
+
+// ReadTextFile reads a small text file with step's error wording.
+Result<std::string> ReadTextFile(const std::string& path);
+
+// RegisterCaRenewCommand and RegisterCaRevokeCommand add `ca renew` and `ca revoke`
+// (ca_client_renew.cc); RegisterCaClientCommands (cli.h) calls them.
+void RegisterCaRenewCommand(CLI::App& ca, RunState& state);
+void RegisterCaRevokeCommand(CLI::App& ca, RunState& state);
+
+}  // namespace cairn::cli
