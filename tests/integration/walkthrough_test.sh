@@ -149,6 +149,21 @@ check "ca renew (mTLS)" "$CAIRN" ca renew leaf.crt leaf.key --force
 new_serial=$(openssl x509 -in leaf.crt -noout -serial)
 check "renew made a new serial" test "$old_serial" != "$new_serial"
 check "the renewed chain verifies" openssl verify -CAfile "$ROOT" -untrusted leaf.crt leaf.crt
+check "ca renew --mtls=false (x5cInsecure token)" "$CAIRN" ca renew leaf.crt leaf.key --force --mtls=false
+check "the token-renewed chain verifies" openssl verify -CAfile "$ROOT" -untrusted leaf.crt leaf.crt
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rekey.key -subj /CN=localhost \
+  -out rekey.csr 2>/dev/null
+rekey_body=$($PY -c 'import json,sys; print(json.dumps({"csr": open(sys.argv[1]).read()}))' rekey.csr)
+expect_eq "/rekey over mTLS is 201" 201 "$(curl -s -o rekey.json -w '%{http_code}' --cacert "$ROOT" \
+  --cert leaf.crt --key leaf.key -d "$rekey_body" "$URL/1.0/rekey")"
+$PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["crt"], end="")' rekey.json >rekey.crt
+expect_eq "the rekeyed certificate holds the new key" "$(openssl pkey -in rekey.key -pubout)" \
+  "$(openssl x509 -in rekey.crt -noout -pubkey)"
+expect_eq "/rekey without a client certificate is 400" 400 "$(curl -s -o /dev/null -w '%{http_code}' \
+  --cacert "$ROOT" -d "$rekey_body" "$URL/1.0/rekey")"
+check "ca sign (a CSR made by openssl)" "$CAIRN" ca sign x.csr x.crt --provisioner admin \
+  --provisioner-password-file "$WORK/ppw"
+expect_eq "ca sign kept the CSR's key" "$(openssl req -in x.csr -noout -pubkey)" "$(openssl x509 -in x.crt -noout -pubkey)"
 renew_out=$("$CAIRN" ca renew leaf.crt leaf.key --expires-in 1h 2>&1)
 expect_match "--expires-in skips a young certificate" "not renewed" "$renew_out"
 svc_serial=$("$CAIRN" certificate inspect svc.crt --format json | $PY -c 'import json,sys; print(json.load(sys.stdin)["serial_number"])' 2>/dev/null ||
