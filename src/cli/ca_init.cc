@@ -405,7 +405,7 @@ Status RunInit(const InitOptions& o) {
     Info("");
     Info(
         "Your PKI is ready to go. To generate certificates for individual services see "
-        "'cairn help ca'.");
+        "'cairn ca --help'.");
   }
   Info("");
   Info("FEEDBACK");

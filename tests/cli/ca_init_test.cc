@@ -109,7 +109,7 @@ TEST_F(CaInitTest, PrintsWhatStepPrints) {
   EXPECT_THAT(
       r.err, HasSubstr("\xE2\x9C\x94 Certificate Authority configuration: " + H("config/ca.json")));
   EXPECT_THAT(r.err, HasSubstr("Your PKI is ready to go. To generate certificates for individual "
-                               "services see 'cairn help ca'."));
+                               "services see 'cairn ca --help'."));
   EXPECT_EQ(r.out, "");
 }
 
