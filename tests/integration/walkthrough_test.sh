@@ -176,6 +176,15 @@ other_serial=$($PY -c 'import sys; print(int(sys.argv[1], 16))' "$(openssl x509 
 check "ca revoke over mTLS (--cert/--key)" "$CAIRN" ca revoke --cert other.crt --key other.key
 check_fails "mTLS renewal of that certificate is refused" "$CAIRN" ca renew other.crt other.key --force
 
+# --- 6b. offline: the CA's own home, no server; the certificate lands in the same store -------
+out=$(STEPPATH=$CA_HOME "$CAIRN" ca certificate offline.local off.crt off.key --offline \
+  --provisioner admin --provisioner-password-file "$WORK/ppw" --password-file "$WORK/pw" 2>&1)
+check "ca certificate --offline" test -s off.crt
+check "the offline chain verifies" openssl verify -CAfile "$ROOT" -untrusted off.crt off.crt
+off_serial=$($PY -c 'import sys; print(int(sys.argv[1], 16))' "$(openssl x509 -in off.crt -noout -serial | cut -d= -f2)")
+expect_eq "the offline certificate is recorded in the CA's store" 1 \
+  "$(sqlite3 "$CA_HOME/db/cairn.db" "select count(*) from x509_certs where serial='$off_serial'")"
+
 # --- 7. the leaf serves TLS for nginx, and a client certificate passes ssl_verify_client ---------
 NGINX_PORT=$(free_port)
 mkdir -p "$WORK/nginx"
