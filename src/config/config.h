@@ -1,7 +1,7 @@
 #pragma once
 
 // The CA's configuration file, $STEPPATH/config/ca.json, exactly as step-ca reads and writes
-// it (shared/reference/stepca.md §3, §4).
+// it (stepca.md §3, §4).
 //
 // A CaConfig keeps the whole file as an order-preserving JSON tree (`raw`) and exposes typed,
 // checked views of the fields cairn uses. The typed fields are read-only views: SaveCaConfig
