@@ -2,11 +2,16 @@
 
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <sqlite3.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -273,10 +278,28 @@ TEST_F(SqliteStoreTest, MissingDirectoryIsAClearError) {
 }
 
 TEST_F(SqliteStoreTest, ReadOnlyDirectoryIsAClearError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   const std::string ro = dir_.File("ro");
   ASSERT_EQ(::mkdir(ro.c_str(), 0500), 0);
+  // Root ignores mode bits, but not the immutable attribute (ext4 and most local filesystems),
+  // so as root the directory is made immutable instead.
+  int fd = -1;
+  if (::geteuid() == 0) {
+    fd = ::open(ro.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    int flags = 0;
+    ASSERT_EQ(::ioctl(fd, FS_IOC_GETFLAGS, &flags), 0) << std::strerror(errno);
+    flags |= FS_IMMUTABLE_FL;
+    ASSERT_EQ(::ioctl(fd, FS_IOC_SETFLAGS, &flags), 0)
+        << "cannot make a directory immutable here: " << std::strerror(errno);
+  }
   auto s = OpenSqliteStore({.path = ro + "/cairn.db"});
+  if (fd >= 0) {
+    int flags = 0;
+    ::ioctl(fd, FS_IOC_GETFLAGS, &flags);
+    flags &= ~FS_IMMUTABLE_FL;
+    ::ioctl(fd, FS_IOC_SETFLAGS, &flags);
+    ::close(fd);
+  }
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), StatusCode::kPermissionDenied);
   EXPECT_THAT(s.status().message(), HasSubstr("not writable"));
