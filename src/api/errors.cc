@@ -1,6 +1,7 @@
 #include <string>
 
 #include "api/ca_api.h"
+#include "base/json_depth.h"
 #include "http/response.h"
 
 namespace cairn::api {
@@ -77,18 +78,10 @@ void RenderError(const Status& s, http::Response& response) {
 }
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body) {
-  int depth = 0;
-  bool too_deep = false;
-  auto cb = [&](int d, nlohmann::json::parse_event_t event, nlohmann::json&) {
-    if (event == nlohmann::json::parse_event_t::object_start ||
-        event == nlohmann::json::parse_event_t::array_start) {
-      depth = d + 1;
-      if (depth > kMaxJsonDepth) too_deep = true;
-    }
-    return !too_deep;
-  };
-  nlohmann::json j = nlohmann::json::parse(body.begin(), body.end(), cb, false);
-  if (too_deep) return InvalidArgumentError("error reading request body: JSON nested too deep");
+  if (JsonNestingDepth(body) > kMaxJsonDepth) {
+    return InvalidArgumentError("error reading request body: JSON nested too deep");
+  }
+  nlohmann::json j = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (j.is_discarded()) return InvalidArgumentError("error reading request body: malformed JSON");
   if (!j.is_object()) return InvalidArgumentError("error reading request body: not a JSON object");
   return j;

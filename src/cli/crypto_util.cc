@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/file.h"
+#include "base/json_depth.h"
 #include "base/terminal.h"
 #include "cli/ui.h"
 
@@ -16,28 +17,7 @@ std::string S(std::string_view v) { return std::string(v); }
 }  // namespace
 
 Status CheckJsonDepth(std::string_view json, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (char c : json) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      if (++depth > max_depth) return InvalidArgumentError("JSON is nested too deeply");
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
+  if (JsonNestingDepth(json) > max_depth) return InvalidArgumentError("JSON is nested too deeply");
   return Status();
 }
 

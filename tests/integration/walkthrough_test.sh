@@ -222,6 +222,7 @@ expect_eq "nginx accepts a Cairn client certificate" "verify=SUCCESS" \
 post_raw() { curl -s -o "$WORK/bad.json" -w '%{http_code}' --cacert "$ROOT" -H 'Content-Type: application/json' --data-binary "$1" "$URL$2"; }
 expect_eq "malformed JSON is 400" 400 "$(post_raw '{"csr":' /sign)"
 expect_match "a 400 has step-ca's error JSON" '^\{"status":400,"message":".+"\}' "$(cat "$WORK/bad.json")"
+expect_eq "deeply nested JSON is 400" 400 "$(post_raw "$(printf '[%.0s' $(seq 100))" /sign)"
 head -c 2000000 /dev/zero | tr '\0' 'a' >"$WORK/big.json"
 expect_eq "a body over the limit is 413" 413 "$(post_raw @"$WORK/big.json" /sign)"
 expect_eq "bad PEM is 400" 400 "$(post_raw "{\"csr\":\"garbage\",\"ott\":\"$TOK\"}" /sign)"

@@ -1,45 +1,15 @@
 #include "config/internal/json_util.h"
 
+#include "base/json_depth.h"
 #include "base/strings.h"
 
 namespace cairn::config::internal {
-namespace {
-
-// MaxDepth returns the deepest nesting of arrays/objects in `text`, skipping strings. It runs
-// before the real parser so a hostile file cannot drive the recursive parser deep.
-int MaxDepth(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return max_depth;
-}
-
-}  // namespace
-
 Result<OJson> ParseJsonText(std::string_view text, const std::string& where) {
   if (text.size() > kMaxConfigFileSize) {
     return InvalidArgumentError(where + ": larger than " + std::to_string(kMaxConfigFileSize) +
                                 " bytes");
   }
-  if (MaxDepth(text) > kMaxJsonDepth) {
+  if (JsonNestingDepth(text) > kMaxJsonDepth) {
     return InvalidArgumentError(where + ": JSON nested deeper than " +
                                 std::to_string(kMaxJsonDepth) + " levels");
   }
