@@ -9,6 +9,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/random.h"
 #include "base/result.h"
 #include "config/config.h"
@@ -19,6 +20,21 @@
 
 namespace cairn::authority {
 
+// AuthorityMetrics are the instruments an Authority updates; any may be null. Not owned. The
+// x509 families are labelled (provisioner, success) as step-ca's are: provisioner is the
+// provisioner's name ("" when none was found), success "true" or "false".
+struct AuthorityMetrics {
+  metrics::Family<metrics::Counter>* x509_signed = nullptr;
+  metrics::Family<metrics::Counter>* x509_renewed = nullptr;
+  metrics::Family<metrics::Counter>* x509_rekeyed = nullptr;
+  metrics::Family<metrics::Counter>* x509_revoked = nullptr;
+  // token_rejections is labelled (reason) with provisioner::TokenRejectionName.
+  metrics::Family<metrics::Counter>* token_rejections = nullptr;
+  // kms_signed and kms_errors count signatures made, and failed, with the CA key.
+  metrics::Counter* kms_signed = nullptr;
+  metrics::Counter* kms_errors = nullptr;
+};
+
 // Env is the outside world an Authority uses. Non-owning; every piece must outlive the
 // Authority.
 struct Env {
@@ -26,6 +42,7 @@ struct Env {
   Random& random;
   store::Store& store;
   Logger& log;
+  const AuthorityMetrics* metrics = nullptr;
 };
 
 // AuthorityOptions are what the configuration file does not say.
@@ -116,8 +133,21 @@ class Authority {
 
  private:
   Authority(Env env) : env_(env) {}
+  // Attempt is what one request learned on its way, for the metrics.
+  struct Attempt {
+    const provisioner::Provisioner* provisioner = nullptr;
+    provisioner::TokenRejection rejection = provisioner::TokenRejection::kNone;
+  };
+  // Count adds one attempt to `family` (and to the token rejections when a token was refused).
+  void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
+  // CountKms counts one signature with the CA key.
+  void CountKms(bool ok) const;
+  Result<Issued> SignImpl(const SignRequest& request, Attempt& attempt);
+  Result<Issued> RenewWithTokenImpl(std::string_view token, Attempt& attempt);
+  Status RevokeImpl(const RevokeRequest& request, const std::vector<std::string>& peer_chain_der,
+                    Attempt& attempt);
   Result<Issued> RenewCertificate(const pki::Certificate& old, const crypto::PublicKey* new_key,
-                                  std::string token_id);
+                                  std::string token_id, Attempt& attempt);
   Result<pki::Certificate> VerifyPeer(const std::vector<std::string>& peer_chain_der) const;
   Status Record(const pki::Certificate& cert, const provisioner::Provisioner* p,
                 std::string_view token_id, std::string renewed_from);

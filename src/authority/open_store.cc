@@ -8,7 +8,8 @@
 namespace cairn::authority {
 
 Result<std::unique_ptr<store::Store>> OpenStoreFor(const config::CaConfig& config,
-                                                   const std::string& home) {
+                                                   const std::string& home,
+                                                   const store::StoreMetrics* metrics) {
   if (!config.db) return std::unique_ptr<store::Store>(std::make_unique<store::MemoryStore>());
   const std::string type = ToLower(config.db->type);
   if (type == "postgresql" || type == "postgres" || type == "mysql") {
@@ -25,6 +26,7 @@ Result<std::unique_ptr<store::Store>> OpenStoreFor(const config::CaConfig& confi
   if (!EndsWith(path, ".db") && !EndsWith(path, ".sqlite")) path = JoinPath(path, "cairn.db");
   store::SqliteStoreOptions opts;
   opts.path = path;
+  opts.metrics = metrics;
   auto s = store::OpenSqliteStore(opts);
   if (!s.ok()) return s.status().Annotate("opening the database " + path);
   return std::move(s).value();

@@ -131,7 +131,37 @@ Status CheckValidity(Time nb, Time na, Time now, const config::EffectiveClaims& 
 
 }  // namespace
 
+void Authority::Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt,
+                      bool ok) const {
+  const AuthorityMetrics* m = env_.metrics;
+  if (m == nullptr) return;
+  if (family != nullptr) {
+    // (Both arms string_view: a ternary with "" would make a temporary std::string.)
+    std::string_view name =
+        attempt.provisioner ? std::string_view(attempt.provisioner->name()) : std::string_view();
+    family->With({name, ok ? "true" : "false"}).Inc();
+  }
+  if (attempt.rejection != provisioner::TokenRejection::kNone && m->token_rejections) {
+    m->token_rejections->With({provisioner::TokenRejectionName(attempt.rejection)}).Inc();
+  }
+}
+
+void Authority::CountKms(bool ok) const {
+  const AuthorityMetrics* m = env_.metrics;
+  if (m == nullptr) return;
+  metrics::Counter* c = ok ? m->kms_signed : m->kms_errors;
+  if (c != nullptr) c->Inc();
+}
+
 Result<Issued> Authority::Sign(const SignRequest& request) {
+  Attempt attempt;
+  Result<Issued> out = SignImpl(request, attempt);
+  Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, out.ok());
+  return out;
+}
+
+Result<Issued> Authority::SignImpl(const SignRequest& request, Attempt& attempt) {
+  using provisioner::TokenRejection;
   const Time now = env_.clock.Now();
   auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
   if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
@@ -141,23 +171,34 @@ Result<Issued> Authority::Sign(const SignRequest& request) {
   if (!not_after.ok()) return BadRequest("invalid notAfter: " + not_after.status().message());
 
   // 1. The token: which provisioner, is it genuine, what does it allow.
+  auto reject = [&](TokenRejection why, std::string message) {
+    attempt.rejection = why;
+    return UnauthenticatedError(std::move(message));
+  };
   auto jws = jose::ParseCompact(request.ott);
-  if (!jws.ok()) return UnauthenticatedError("error parsing token: " + jws.status().message());
+  if (!jws.ok()) {
+    return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
+  }
   nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) return UnauthenticatedError("error parsing token: bad claims");
+  if (!claims.is_object()) {
+    return reject(TokenRejection::kMalformed, "error parsing token: bad claims");
+  }
   const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
   if (p == nullptr) {
-    return UnauthenticatedError("provisioner not found or invalid audience");
+    return reject(TokenRejection::kUnknownProvisioner, "provisioner not found or invalid audience");
   }
+  attempt.provisioner = p;
   if (!config_.disable_issued_at_check) {
     auto iat = claims.find("iat");
     if (iat != claims.end() && iat->is_number() &&
         iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
-      return UnauthenticatedError("token issued before the bootstrap of certificate authority");
+      return reject(TokenRejection::kIssuedBeforeStart,
+                    "token issued before the bootstrap of certificate authority");
     }
   }
   CAIRN_ASSIGN_OR_RETURN(provisioner::SignPlan plan,
-                         p->AuthorizeSign({.now = now}, *jws, provisioners_->audiences()));
+                         p->AuthorizeSign({.now = now, .rejection = &attempt.rejection}, *jws,
+                                          provisioners_->audiences()));
   const std::string token_id = plan.token_id.empty() ? TokenHash(request.ott) : plan.token_id;
 
   // 2. The request: a genuine CSR for names and a key the token allows.
@@ -210,12 +251,16 @@ Result<Issued> Authority::Sign(const SignRequest& request) {
     tmpl.extra_extensions.push_back({pki::kProvisionerExtensionOid, false, std::move(ext_der)});
   }
   CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
-  CAIRN_ASSIGN_OR_RETURN(pki::Certificate leaf,
-                         pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_));
+  auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
+  CountKms(leaf.ok());
+  if (!leaf.ok()) return leaf.status();
 
   // 4. Durable before returned: the token is consumed in the same transaction.
-  CAIRN_RETURN_IF_ERROR(Record(leaf, p, token_id, ""));
-  return MakeIssued(std::move(leaf), p);
+  if (Status s = Record(*leaf, p, token_id, ""); !s.ok()) {
+    if (s.code() == StatusCode::kUnauthenticated) attempt.rejection = TokenRejection::kReplayed;
+    return s;
+  }
+  return MakeIssued(std::move(leaf).value(), p);
 }
 
 Result<pki::Certificate> Authority::VerifyPeer(
@@ -231,7 +276,8 @@ Result<pki::Certificate> Authority::VerifyPeer(
 }
 
 Result<Issued> Authority::RenewCertificate(const pki::Certificate& old,
-                                           const crypto::PublicKey* new_key, std::string token_id) {
+                                           const crypto::PublicKey* new_key, std::string token_id,
+                                           Attempt& attempt) {
   const Time now = env_.clock.Now();
   auto revoked = env_.store.GetRevocation(old.serial_decimal());
   if (!revoked.ok()) return revoked.status();
@@ -239,6 +285,7 @@ Result<Issued> Authority::RenewCertificate(const pki::Certificate& old,
     return UnauthenticatedError("certificate has been revoked");
   }
   const provisioner::Provisioner* p = ProvisionerFor(old);
+  attempt.provisioner = p;
   if (p != nullptr) {
     CAIRN_RETURN_IF_ERROR(p->AuthorizeRenew(now, old));
   } else {
@@ -254,31 +301,56 @@ Result<Issued> Authority::RenewCertificate(const pki::Certificate& old,
   const Time na = TruncateToSeconds(now) + std::chrono::duration_cast<Time::duration>(lifetime);
   CAIRN_ASSIGN_OR_RETURN(std::string serial, pki::RandomSerial(env_.random));
   const crypto::PublicKey key = new_key ? *new_key : old.public_key();
-  CAIRN_ASSIGN_OR_RETURN(
-      pki::Certificate leaf,
-      pki::RenewCertificate(old, serial, nb, na, key, intermediates_.front(), *signer_));
-  CAIRN_RETURN_IF_ERROR(Record(leaf, p, token_id, old.serial_decimal()));
-  return MakeIssued(std::move(leaf), p);
+  auto leaf = pki::RenewCertificate(old, serial, nb, na, key, intermediates_.front(), *signer_);
+  CountKms(leaf.ok());
+  if (!leaf.ok()) return leaf.status();
+  if (Status s = Record(*leaf, p, token_id, old.serial_decimal()); !s.ok()) {
+    if (s.code() == StatusCode::kUnauthenticated) {
+      attempt.rejection = provisioner::TokenRejection::kReplayed;
+    }
+    return s;
+  }
+  return MakeIssued(std::move(leaf).value(), p);
 }
 
 Result<Issued> Authority::Renew(const std::vector<std::string>& peer_chain_der) {
-  CAIRN_ASSIGN_OR_RETURN(pki::Certificate old, VerifyPeer(peer_chain_der));
-  return RenewCertificate(old, nullptr, "");
+  Attempt attempt;
+  auto old = VerifyPeer(peer_chain_der);
+  Result<Issued> out = old.ok() ? RenewCertificate(*old, nullptr, "", attempt) : old.status();
+  Count(env_.metrics ? env_.metrics->x509_renewed : nullptr, attempt, out.ok());
+  return out;
 }
 
 Result<Issued> Authority::Rekey(const std::vector<std::string>& peer_chain_der,
                                 std::string_view csr_pem) {
-  CAIRN_ASSIGN_OR_RETURN(pki::Certificate old, VerifyPeer(peer_chain_der));
-  auto csr = pki::CertificateRequest::FromPem(csr_pem);
-  if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
-  if (!csr->VerifySignature().ok()) return BadRequest("invalid certificate request");
-  const crypto::PublicKey key = csr->public_key();
-  CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
-  return RenewCertificate(old, &key, "");
+  Attempt attempt;
+  auto rekey = [&]() -> Result<Issued> {
+    CAIRN_ASSIGN_OR_RETURN(pki::Certificate old, VerifyPeer(peer_chain_der));
+    auto csr = pki::CertificateRequest::FromPem(csr_pem);
+    if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
+    if (!csr->VerifySignature().ok()) return BadRequest("invalid certificate request");
+    const crypto::PublicKey key = csr->public_key();
+    CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
+    return RenewCertificate(old, &key, "", attempt);
+  };
+  Result<Issued> out = rekey();
+  Count(env_.metrics ? env_.metrics->x509_rekeyed : nullptr, attempt, out.ok());
+  return out;
 }
 
 Result<Issued> Authority::RenewWithToken(std::string_view token) {
-  auto fail = [](std::string why) {
+  Attempt attempt;
+  Result<Issued> out = RenewWithTokenImpl(token, attempt);
+  Count(env_.metrics ? env_.metrics->x509_renewed : nullptr, attempt, out.ok());
+  return out;
+}
+
+Result<Issued> Authority::RenewWithTokenImpl(std::string_view token, Attempt& attempt) {
+  using provisioner::TokenRejection;
+  // Until the chain and signature verify, a failure is a malformed token; after, a claim.
+  TokenRejection stage = TokenRejection::kMalformed;
+  auto fail = [&](std::string why, TokenRejection reason = TokenRejection::kNone) {
+    attempt.rejection = reason == TokenRejection::kNone ? stage : reason;
     return UnauthenticatedError("error validating renew token: " + why);
   };
   auto jws = jose::ParseCompact(token);
@@ -304,7 +376,7 @@ Result<Issued> Authority::RenewWithToken(std::string_view token) {
   vopts.at = leaf.not_after() - std::chrono::minutes(1);
   vopts.purpose = pki::VerifyOptions::Purpose::kClientAuth;
   if (Status s = pki::VerifyChain(leaf, untrusted, roots_, vopts); !s.ok()) {
-    return fail(s.message());
+    return fail(s.message(), TokenRejection::kSignature);
   }
   if ((leaf.key_usage() & pki::kDigitalSignature) == 0) {
     return fail("certificate cannot be used for digital signature");
@@ -312,16 +384,19 @@ Result<Issued> Authority::RenewWithToken(std::string_view token) {
   static constexpr std::string_view kAlgs[] = {"ES256", "ES384", "ES512", "RS256", "RS384",
                                                "RS512", "PS256", "PS384", "PS512", "EdDSA"};
   if (Status s = jose::VerifyWithPkey(*jws, leaf.public_key().get(), kAlgs); !s.ok()) {
-    return fail(s.message());
+    return fail(s.message(), TokenRejection::kSignature);
   }
+  stage = TokenRejection::kClaims;
   nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
   if (!claims.is_object()) return fail("bad claims");
   const provisioner::Provisioner* p = ProvisionerFor(leaf);
+  attempt.provisioner = p;
   if (claims.value("sub", nlohmann::json()) != leaf.subject_cn()) {
     return fail("invalid subject claim (sub)");
   }
   if (Status s = jose::ValidateTime(claims, env_.clock.Now(), std::chrono::minutes(1)); !s.ok()) {
-    return fail(s.message());
+    bool expired = s.message().find("expired (exp)") != std::string::npos;
+    return fail(s.message(), expired ? TokenRejection::kExpired : TokenRejection::kNotYetValid);
   }
   std::vector<std::string> aud;
   if (auto it = claims.find("aud"); it != claims.end()) {
@@ -333,7 +408,7 @@ Result<Issued> Authority::RenewWithToken(std::string_view token) {
     }
   }
   if (!provisioner::MatchesAudience(aud, provisioners_->audiences().renew)) {
-    return fail("invalid audience claim (aud)");
+    return fail("invalid audience claim (aud)", TokenRejection::kAudience);
   }
   std::string iss = claims.value("iss", nlohmann::json("")).is_string()
                         ? claims.value("iss", std::string())
@@ -344,11 +419,20 @@ Result<Issued> Authority::RenewWithToken(std::string_view token) {
   std::string jti = claims.value("jti", nlohmann::json("")).is_string()
                         ? claims.value("jti", std::string())
                         : std::string();
-  return RenewCertificate(leaf, nullptr, jti.empty() ? TokenHash(token) : jti);
+  return RenewCertificate(leaf, nullptr, jti.empty() ? TokenHash(token) : jti, attempt);
 }
 
 Status Authority::Revoke(const RevokeRequest& request,
                          const std::vector<std::string>& peer_chain_der) {
+  Attempt attempt;
+  Status s = RevokeImpl(request, peer_chain_der, attempt);
+  Count(env_.metrics ? env_.metrics->x509_revoked : nullptr, attempt, s.ok());
+  return s;
+}
+
+Status Authority::RevokeImpl(const RevokeRequest& request,
+                             const std::vector<std::string>& peer_chain_der, Attempt& attempt) {
+  using provisioner::TokenRejection;
   if (request.serial.empty()) return BadRequest("missing serial");
   CAIRN_ASSIGN_OR_RETURN(std::string serial, ParseSerial(request.serial));
   if (request.reason_code < 0 || request.reason_code > 10) {
@@ -364,22 +448,36 @@ Status Authority::Revoke(const RevokeRequest& request,
   rec.reason = request.reason;
   rec.revoked_at = env_.clock.Now();
   if (!request.ott.empty()) {
+    auto reject = [&](TokenRejection why, std::string message) {
+      attempt.rejection = why;
+      return UnauthenticatedError(std::move(message));
+    };
     auto jws = jose::ParseCompact(request.ott);
-    if (!jws.ok()) return UnauthenticatedError("error parsing token: " + jws.status().message());
+    if (!jws.ok()) {
+      return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
+    }
     nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-    if (!claims.is_object()) return UnauthenticatedError("error parsing token: bad claims");
+    if (!claims.is_object()) {
+      return reject(TokenRejection::kMalformed, "error parsing token: bad claims");
+    }
     const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
-    if (p == nullptr) return UnauthenticatedError("provisioner not found or invalid audience");
+    if (p == nullptr) {
+      return reject(TokenRejection::kUnknownProvisioner,
+                    "provisioner not found or invalid audience");
+    }
+    attempt.provisioner = p;
     if (!config_.disable_issued_at_check) {
       auto iat = claims.find("iat");
       if (iat != claims.end() && iat->is_number() &&
           iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
-        return UnauthenticatedError("token issued before the bootstrap of certificate authority");
+        return reject(TokenRejection::kIssuedBeforeStart,
+                      "token issued before the bootstrap of certificate authority");
       }
     }
     CAIRN_ASSIGN_OR_RETURN(
         provisioner::RevokePlan plan,
-        p->AuthorizeRevoke({.now = rec.revoked_at}, *jws, provisioners_->audiences()));
+        p->AuthorizeRevoke({.now = rec.revoked_at, .rejection = &attempt.rejection}, *jws,
+                           provisioners_->audiences()));
     if (plan.serial != serial) {
       return Forbidden("request serial number \"" + serial + "\" and token subject \"" +
                        plan.serial + "\" do not match");
@@ -397,7 +495,8 @@ Status Authority::Revoke(const RevokeRequest& request,
     }
     rec.mtls = true;
     rec.expires_at = peer.not_after();
-    if (const auto* p = ProvisionerFor(peer)) rec.provisioner_id = p->id();
+    attempt.provisioner = ProvisionerFor(peer);
+    if (const auto* p = attempt.provisioner) rec.provisioner_id = p->id();
   }
   Status s = env_.store.Revoke(rec, rec.token_id);
   if (s.code() == StatusCode::kAlreadyExists) {
@@ -406,6 +505,7 @@ Status Authority::Revoke(const RevokeRequest& request,
     if (existing.ok() && existing->has_value()) {
       return BadRequest("certificate with serial number '" + serial + "' is already revoked");
     }
+    attempt.rejection = TokenRejection::kReplayed;
     return UnauthenticatedError("token already used");
   }
   return s;

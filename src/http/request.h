@@ -45,6 +45,9 @@ struct Request {
   // path_params holds the values of the route pattern's "{name}" segments (percent-decoded),
   // and "*" for the rest of the path matched by a trailing "*" (percent-decoded).
   std::map<std::string, std::string> path_params;
+  // route is the pattern of the route that served the request (e.g. "/1.0/root/{sha}"), set by
+  // the router; "" when no route matched. Metrics label requests with it, never with the path.
+  std::string route;
   // host is the Host header ("" when absent).
   std::string host;
   // connection_id identifies the connection the request came on: a server-wide counter starting

@@ -10,6 +10,7 @@ namespace cairn::http {
 struct Router::Route {
   Handler handler;
   std::vector<std::string> param_names;  // in pattern order
+  std::string pattern;                   // as registered, e.g. "/1.0/root/{sha}"
 };
 
 struct Router::Node {
@@ -67,7 +68,7 @@ void Router::Handle(std::string method, std::string_view pattern, Handler handle
   CAIRN_CHECK(!method.empty());
   std::vector<std::string_view> segs = SplitPath(pattern);
   Node* node = root_.get();
-  Route route{std::move(handler), {}};
+  Route route{std::move(handler), {}, std::string(pattern)};
   for (size_t i = 0; i < segs.size(); ++i) {
     std::string_view seg = segs[i];
     if (seg == "*") {
@@ -194,6 +195,7 @@ void Router::Serve(Request& request, Response& response) const {
                                   decoded.end());
     request.path_params["*"] = Join(rest, "/");
   }
+  request.route = match.route->pattern;
   match.route->handler(request, response);
 }
 

@@ -19,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <ctime>
@@ -293,6 +294,27 @@ net::ip::address Unmap(const net::ip::address& a) {
   return a;
 }
 
+// MethodLabel bounds the method label of the request metrics: a client may send any token.
+std::string_view MethodLabel(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",    "HEAD",    "POST", "PUT",
+                                                "DELETE", "OPTIONS", "PATCH"};
+  for (std::string_view m : kKnown) {
+    if (m == method) return m;
+  }
+  return "other";
+}
+
+void RecordMetrics(const ServerMetrics& m, const Request& req, int status, Duration elapsed) {
+  if (m.requests) {
+    char code[8];
+    auto r = std::to_chars(code, code + sizeof code, status);
+    m.requests->With({MethodLabel(req.method), req.route, std::string_view(code, r.ptr)}).Inc();
+  }
+  if (m.request_seconds) {
+    m.request_seconds->With({req.route}).Observe(std::chrono::duration<double>(elapsed).count());
+  }
+}
+
 class ServerImpl;
 
 // SessionBase is the type-erased connection the server tracks.
@@ -441,6 +463,9 @@ class Session final : public SessionBase {
 
   void OnHandshake(ErrorCode ec) {
     if (ec) {
+      if (opts().metrics && opts().metrics->tls_handshake_failures) {
+        opts().metrics->tls_handshake_failures->Inc();
+      }
       server_.LogDebug("tls handshake failed",
                        {{"remote-address", remote_}, {"error", ec.message()}});
       CloseSocket();
@@ -620,6 +645,7 @@ class Session final : public SessionBase {
     if (resp.status < 100 || resp.status > 999) resp.status = 500;
     resp.SetHeader("X-Request-Id", req.request_id);
     keep_alive = keep_alive && !stop_requested_ && !server_.stopping();
+    if (opts().metrics) RecordMetrics(*opts().metrics, req, resp.status, elapsed);
     if (opts().access_log) {
       try {
         opts().access_log(req, resp, elapsed);

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "base/random.h"
 #include "base/result.h"
 #include "http/request.h"
@@ -24,6 +25,19 @@ namespace cairn::http {
 // thread-safe and quick.
 using AccessLogFn =
     std::function<void(const Request& request, const Response& response, Duration elapsed)>;
+
+// ServerMetrics are the instruments a Server updates; any may be null. Not owned; they must
+// outlive the server.
+struct ServerMetrics {
+  // requests counts answered requests by method (GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS,
+  // else "other"), route (the router's pattern; "" when none matched) and code (the status).
+  metrics::Family<metrics::Counter>* requests = nullptr;
+  // request_seconds observes, by route, the time from a request's first byte to the end of its
+  // handler.
+  metrics::Family<metrics::Histogram>* request_seconds = nullptr;
+  // tls_handshake_failures counts connections whose TLS handshake failed or timed out.
+  metrics::Counter* tls_handshake_failures = nullptr;
+};
 
 // ServerOptions configures a Server. Every field has a safe default.
 struct ServerOptions {
@@ -64,6 +78,8 @@ struct ServerOptions {
   // random mints request ids; null means crypto::OsslRandom::Default(). Not owned; must outlive
   // the server.
   Random* random = nullptr;
+  // metrics, when set, is updated for every request and handshake.
+  const ServerMetrics* metrics = nullptr;
   // logger receives server-side failures (handler exceptions, accept errors) and, at debug
   // level, failed handshakes. Null means no such logging. Not owned; must outlive the server.
   Logger* logger = nullptr;

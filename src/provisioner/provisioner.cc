@@ -32,6 +32,32 @@ std::string_view TypeName(Type type) {
   return "unknown";
 }
 
+std::string_view TokenRejectionName(TokenRejection r) {
+  switch (r) {
+    case TokenRejection::kNone:
+      return "none";
+    case TokenRejection::kMalformed:
+      return "malformed";
+    case TokenRejection::kUnknownProvisioner:
+      return "unknown_provisioner";
+    case TokenRejection::kSignature:
+      return "signature";
+    case TokenRejection::kClaims:
+      return "claims";
+    case TokenRejection::kExpired:
+      return "expired";
+    case TokenRejection::kNotYetValid:
+      return "not_yet_valid";
+    case TokenRejection::kAudience:
+      return "audience";
+    case TokenRejection::kIssuedBeforeStart:
+      return "issued_before_start";
+    case TokenRejection::kReplayed:
+      return "replayed";
+  }
+  return "unknown";
+}
+
 Result<SignPlan> Provisioner::AuthorizeSign(const TokenContext&, const jose::ParsedJws&,
                                             const Audiences&) const {
   return UnauthenticatedError("provisioner '" + name() + "' does not support the sign flow");

@@ -35,10 +35,30 @@ enum class Type {
 // TypeName returns the name ca.json uses ("JWK", "OIDC", ...).
 std::string_view TypeName(Type type);
 
+// TokenRejection says why a token was refused, for the token-rejection metric. Every
+// provisioner maps its failures onto these.
+enum class TokenRejection {
+  kNone,
+  kMalformed,           // not a JWS, or claims that are not a JSON object
+  kUnknownProvisioner,  // no provisioner for its kid/iss, or a wrong audience for every one
+  kSignature,           // the signature (or the certificate chain behind it) does not verify
+  kClaims,              // iss, sub or another required claim is wrong or missing
+  kExpired,             // exp has passed (beyond the leeway)
+  kNotYetValid,         // nbf or iat in the future
+  kAudience,            // aud names another endpoint
+  kIssuedBeforeStart,   // iat before the CA started
+  kReplayed,            // its jti (or hash) was already used
+};
+
+// TokenRejectionName is the metric label of `r`: "malformed", "expired", ...
+std::string_view TokenRejectionName(TokenRejection r);
+
 // TokenContext is what a provisioner needs to check a token besides the token itself.
 struct TokenContext {
   Time now;
   Duration leeway = std::chrono::minutes(1);
+  // rejection, when set, receives why a token was refused (left alone on success).
+  TokenRejection* rejection = nullptr;
 };
 
 // SignPlan is what a provisioner decides about an X.509 sign request: which names the

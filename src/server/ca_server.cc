@@ -36,7 +36,9 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
   srv->start_time_ = TruncateToSeconds(SystemClock::Default().Now());
   CAIRN_ASSIGN_OR_RETURN(srv->config_, config::LoadCaConfig(srv->options_.config_path));
   CAIRN_RETURN_IF_ERROR(config::Validate(srv->config_));
-  CAIRN_ASSIGN_OR_RETURN(srv->store_, authority::OpenStoreFor(srv->config_, srv->options_.home));
+  srv->metrics_ = std::make_unique<CaMetrics>(srv->start_time_);
+  CAIRN_ASSIGN_OR_RETURN(srv->store_, authority::OpenStoreFor(srv->config_, srv->options_.home,
+                                                              &srv->metrics_->store()));
   CAIRN_ASSIGN_OR_RETURN(srv->authority_, srv->BuildAuthority(srv->config_));
   // One line per request: JSON unless ca.json's logger asks for "text" (step-ca's formats).
   auto format = srv->config_.logger && ToLower(srv->config_.logger->format) == "text"
@@ -54,8 +56,26 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
   }
   sopts.access_log = [s = srv.get()](const http::Request& req, const http::Response& resp,
                                      Duration elapsed) { s->LogRequest(req, resp, elapsed); };
+  sopts.metrics = &srv->metrics_->http();
   CAIRN_ASSIGN_OR_RETURN(srv->server_, http::Server::Create(sopts, srv->router_));
+  srv->metrics_->WatchServer(srv->server_.get());
   CAIRN_RETURN_IF_ERROR(srv->RotateTlsCertificate());
+  if (!srv->config_.metrics_address.empty()) {
+    // Prometheus scrapes plain HTTP, as step-ca serves it; keep the address on loopback or a
+    // private network.
+    srv->metrics_router_.Handle(
+        "GET", "/metrics", [s = srv.get()](http::Request&, http::Response& resp) {
+          resp.SetBody(200, "text/plain; version=0.0.4; charset=utf-8", s->metrics_->Render());
+        });
+    http::ServerOptions mopts;
+    mopts.address = srv->config_.metrics_address;
+    mopts.tls = false;
+    mopts.threads = 1;
+    mopts.max_connections = 64;
+    mopts.max_body_bytes = 1 << 10;
+    mopts.logger = srv->options_.log;
+    CAIRN_ASSIGN_OR_RETURN(srv->metrics_server_, http::Server::Create(mopts, srv->metrics_router_));
+  }
   return srv;
 }
 
@@ -67,7 +87,8 @@ Result<std::shared_ptr<authority::Authority>> CaServer::BuildAuthority(
   aopts.home = options_.home;
   aopts.password = options_.password;
   aopts.start_time = start_time_;
-  authority::Env env{SystemClock::Default(), crypto::OsslRandom::Default(), *store_, *options_.log};
+  authority::Env env{SystemClock::Default(), crypto::OsslRandom::Default(), *store_, *options_.log,
+                     &metrics_->authority()};
   CAIRN_ASSIGN_OR_RETURN(auto a, authority::Authority::Create(config, aopts, env));
   return std::shared_ptr<authority::Authority>(std::move(a));
 }
@@ -93,6 +114,12 @@ Status CaServer::RotateTlsCertificate() {
 
 Status CaServer::Start() {
   CAIRN_RETURN_IF_ERROR(server_->Start());
+  if (metrics_server_) {
+    if (Status s = metrics_server_->Start(); !s.ok()) {
+      server_->Stop(Duration::zero());
+      return s.Annotate("metricsAddress " + config_.metrics_address);
+    }
+  }
   renew_thread_ = std::thread([this] { RenewLoop(); });
   return Status();
 }
@@ -147,10 +174,13 @@ void CaServer::Stop(Duration grace) {
   renew_cv_.notify_all();
   if (renew_thread_.joinable()) renew_thread_.join();
   if (server_) server_->Stop(grace);
+  if (metrics_server_) metrics_server_->Stop(Duration::zero());
   if (store_) store_->Close().IgnoreError();
 }
 
 int CaServer::port() const { return server_->port(); }
+
+int CaServer::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
 
 void CaServer::LogRequest(const http::Request& req, const http::Response& resp, Duration elapsed) {
   if (!request_log_) return;

@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "server/metrics.h"
 #include "store/store.h"
 
 namespace cairn::server {
@@ -49,7 +50,11 @@ class CaServer {
   void Stop(Duration grace);
 
   int port() const;
+  // metrics_port is the bound port of the metrics listener, 0 when ca.json has no
+  // metricsAddress.
+  int metrics_port() const;
   std::shared_ptr<authority::Authority> authority() const;
+  const CaMetrics& metrics() const { return *metrics_; }
 
  private:
   explicit CaServer(Options options) : options_(std::move(options)) {}
@@ -61,12 +66,16 @@ class CaServer {
   Options options_;
   Time start_time_;
   config::CaConfig config_;
+  std::unique_ptr<CaMetrics> metrics_;  // before the store, server and authority that use it
   std::unique_ptr<store::Store> store_;
   mutable std::mutex mu_;
   std::shared_ptr<authority::Authority> authority_;  // guarded by mu_
   std::unique_ptr<Logger> request_log_;
   http::Router router_;
   std::unique_ptr<http::Server> server_;
+  // The plain-HTTP Prometheus listener on ca.json's metricsAddress (null without one).
+  http::Router metrics_router_;
+  std::unique_ptr<http::Server> metrics_server_;
   Time tls_not_before_{}, tls_not_after_{};  // guarded by mu_
 
   std::mutex renew_mu_;

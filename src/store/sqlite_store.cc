@@ -739,6 +739,7 @@ class SqliteStoreImpl final : public SqliteStore {
   // completes every write's promise.
   void RunBatch(const std::vector<WriteOp*>& batch) {
     Connection& c = *writer_conn_;
+    const auto started = std::chrono::steady_clock::now();
     Status begin = c.Exec("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       CountFailedCommit();
@@ -793,10 +794,19 @@ class SqliteStoreImpl final : public SqliteStore {
       stats_.writes += batch.size();
       stats_.largest_batch = std::max<uint64_t>(stats_.largest_batch, batch.size());
     }
+    if (const StoreMetrics* m = options_.metrics) {
+      if (m->commit_seconds) {
+        m->commit_seconds->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      if (m->batch_size) m->batch_size->Observe(static_cast<double>(batch.size()));
+    }
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
   }
 
   void CountFailedCommit() {
+    if (options_.metrics && options_.metrics->failed_commits)
+      options_.metrics->failed_commits->Inc();
     std::lock_guard<std::mutex> lock(stats_mu_);
     stats_.failed_commits++;
   }

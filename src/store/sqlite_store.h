@@ -35,6 +35,8 @@ struct SqliteStoreOptions {
   // clock stamps used tokens (used_at); nullptr means the system clock. Not owned; must
   // outlive the store.
   const Clock* clock = nullptr;
+  // metrics, when set, observes every commit. Not owned; must outlive the store.
+  const StoreMetrics* metrics = nullptr;
 };
 
 // SqliteStats counts the writer's work since the store was opened.

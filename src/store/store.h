@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/metrics.h"
 #include "base/result.h"
 #include "base/status.h"
 
@@ -83,6 +84,17 @@ inline constexpr int kMaxListLimit = 1000;             // larger list limits are
 
 // Store is the CA's persistent state. Implementations are thread-safe: every method may be
 // called from any thread at any time. After Close() every method fails with kUnavailable.
+// StoreMetrics are the instruments a store's writer updates; any may be null. Not owned; they
+// must outlive the store.
+struct StoreMetrics {
+  // commit_seconds observes each transaction, from BEGIN to the end of its COMMIT (the fsync).
+  metrics::Histogram* commit_seconds = nullptr;
+  // batch_size observes how many writes each committed transaction carried (group commit).
+  metrics::Histogram* batch_size = nullptr;
+  // failed_commits counts transactions that could not begin or commit.
+  metrics::Counter* failed_commits = nullptr;
+};
+
 class Store {
  public:
   virtual ~Store() = default;

@@ -63,24 +63,34 @@ Result<nlohmann::json> JwkProvisioner::AuthorizeToken(
     const std::vector<std::string>& audiences) const {
   static constexpr std::string_view kAlgs[] = {"ES256", "ES384", "ES512", "RS256", "RS384",
                                                "RS512", "PS256", "PS384", "PS512", "EdDSA"};
+  auto reject = [&](TokenRejection why, std::string message) -> Status {
+    if (ctx.rejection) *ctx.rejection = why;
+    return UnauthenticatedError("jwk.authorizeToken; " + message);
+  };
   if (Status s = jose::Verify(token, key_, kAlgs); !s.ok()) {
-    return UnauthenticatedError("jwk.authorizeToken; error parsing jwk claims: " + s.message());
+    return reject(TokenRejection::kSignature, "error parsing jwk claims: " + s.message());
   }
   nlohmann::json claims = nlohmann::json::parse(token.payload, nullptr, false);
   if (!claims.is_object()) {
-    return UnauthenticatedError("jwk.authorizeToken; token payload is not a JSON object");
+    return reject(TokenRejection::kMalformed, "token payload is not a JSON object");
   }
   if (StringClaim(claims, "iss") != name_) {
-    return UnauthenticatedError("jwk.authorizeToken; invalid jwk claims: invalid issuer");
+    return reject(TokenRejection::kClaims, "invalid jwk claims: invalid issuer");
   }
   if (Status s = jose::ValidateTime(claims, ctx.now, ctx.leeway); !s.ok()) {
-    return UnauthenticatedError("jwk.authorizeToken; invalid jwk claims: " + s.message());
+    const std::string& m = s.message();
+    TokenRejection why =
+        m.find("expired (exp)") != std::string::npos ? TokenRejection::kExpired
+        : m.find("(nbf)") != std::string::npos || m.find("(iat)") != std::string::npos
+            ? TokenRejection::kNotYetValid
+            : TokenRejection::kClaims;  // a time claim of the wrong type
+    return reject(why, "invalid jwk claims: " + m);
   }
   if (!MatchesAudience(StringList(claims.value("aud", nlohmann::json())), audiences)) {
-    return UnauthenticatedError("jwk.authorizeToken; invalid jwk token audience claim (aud)");
+    return reject(TokenRejection::kAudience, "invalid jwk token audience claim (aud)");
   }
   if (StringClaim(claims, "sub").empty()) {
-    return UnauthenticatedError("jwk.authorizeToken; jwk token subject cannot be empty");
+    return reject(TokenRejection::kClaims, "jwk token subject cannot be empty");
   }
   return claims;
 }
