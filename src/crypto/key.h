@@ -9,6 +9,7 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -51,7 +52,12 @@ class PublicKey {
  public:
   // FromDer parses a DER SubjectPublicKeyInfo. Fails with kInvalidArgument when it is
   // malformed, has trailing data, or is of a kind Cairn does not support (KeyType::kOther).
+  // EC P-256/384/521, RSA and Ed25519 keys are imported from their numbers, without OpenSSL
+  // 3.0's slow generic decoder. The DER is kept: ToDer returns it as given.
   static Result<PublicKey> FromDer(std::string_view spki_der);
+  // FromDerAnyKind parses like FromDer but keeps any kind OpenSSL reads, unsupported ones as
+  // KeyType::kOther (for carrying keys of CSRs and certificates, which are judged later).
+  static Result<PublicKey> FromDerAnyKind(std::string_view spki_der);
   // FromPem parses the first "PUBLIC KEY" block of `pem` (other blocks are skipped). Fails
   // with kInvalidArgument as FromDer, or when there is no such block.
   static Result<PublicKey> FromPem(std::string_view pem);
@@ -59,13 +65,17 @@ class PublicKey {
   // certificate). Any key kind is accepted; unsupported kinds get KeyType::kOther.
   // REQUIRES: pkey != nullptr.
   static PublicKey Wrap(ossl::UniquePtr<EVP_PKEY> pkey);
+  // WrapWithDer is Wrap for a key whose SubjectPublicKeyInfo DER the caller already has (e.g.
+  // from a certificate), so ToDer need not encode it again. REQUIRES: the DER is that key's.
+  static PublicKey WrapWithDer(ossl::UniquePtr<EVP_PKEY> pkey, std::string spki_der);
 
   PublicKey(const PublicKey& other);
   PublicKey& operator=(const PublicKey& other);
   PublicKey(PublicKey&&) noexcept = default;
   PublicKey& operator=(PublicKey&&) noexcept = default;
 
-  // ToDer returns the DER SubjectPublicKeyInfo. Fails with kInternal only if OpenSSL fails.
+  // ToDer returns the DER SubjectPublicKeyInfo (the DER it was parsed from, when it was).
+  // Fails with kInternal only if OpenSSL fails.
   Result<std::string> ToDer() const;
   // ToPem returns the "PUBLIC KEY" PEM block (with trailing newline); empty if encoding fails.
   std::string ToPem() const;
@@ -87,6 +97,9 @@ class PublicKey {
   ossl::UniquePtr<EVP_PKEY> pkey_;
   KeyType type_ = KeyType::kOther;
   int bits_ = 0;
+  // spki_ caches the DER SubjectPublicKeyInfo when known (encoding it through OpenSSL 3.0
+  // costs ~70 µs); shared by copies.
+  std::shared_ptr<const std::string> spki_;
   friend class PrivateKey;
 };
 

@@ -109,15 +109,43 @@ Result<Certificate> Certificate::FromX509(X509* x509) {
   return FromDer(std::string_view(reinterpret_cast<char*>(out), static_cast<size_t>(n)));
 }
 
+Certificate Certificate::FromSigned(ossl::UniquePtr<X509> built, std::string der,
+                                    crypto::PublicKey key) {
+  // The extension cache, as FromDer computes it (the builder wrote valid extensions).
+  X509_check_purpose(built.get(), -1, 0);
+  ossl::ClearErrors();
+  Certificate out(std::move(built), std::move(der));
+  out.key_ = std::move(key);
+  out.parsed_ = std::make_shared<Parsed>();
+  return out;
+}
+
 Certificate::Certificate(const Certificate& other)
-    : x509_(ossl::UpRef(other.x509_.get())), der_(other.der_) {}
+    : x509_(ossl::UpRef(other.x509_.get())),
+      der_(other.der_),
+      key_(other.key_),
+      parsed_(other.parsed_) {}
 
 Certificate& Certificate::operator=(const Certificate& other) {
   if (this != &other) {
     x509_ = ossl::UpRef(other.x509_.get());
     der_ = other.der_;
+    key_ = other.key_;
+    parsed_ = other.parsed_;
   }
   return *this;
+}
+
+X509* Certificate::get() const {
+  if (!parsed_) return x509_.get();
+  // A built X509 carries its key only as bits; OpenSSL's verification wants it decoded.
+  std::call_once(parsed_->once, [this] {
+    const auto* p = reinterpret_cast<const unsigned char*>(der_.data());
+    parsed_->x509.reset(d2i_X509(nullptr, &p, static_cast<long>(der_.size())));
+    if (parsed_->x509) X509_check_purpose(parsed_->x509.get(), -1, 0);
+    ossl::ClearErrors();
+  });
+  return parsed_->x509 ? parsed_->x509.get() : x509_.get();
 }
 
 std::string Certificate::pem() const { return crypto::EncodePem("CERTIFICATE", der_); }
@@ -208,8 +236,20 @@ std::string Certificate::authority_key_id() const {
 }
 
 crypto::PublicKey Certificate::public_key() const {
-  // FromDer guaranteed the key decodes.
-  return crypto::PublicKey::Wrap(ossl::UpRef(X509_get0_pubkey(x509_.get())));
+  if (key_) return *key_;
+  // FromDer guaranteed the key decodes. Its DER is re-encoded from the parsed fields (cheap),
+  // so that signing for this key later needs no encoder.
+  X509_PUBKEY* spki = X509_get_X509_PUBKEY(x509_.get());
+  unsigned char* out = nullptr;
+  const int n = i2d_X509_PUBKEY(spki, &out);
+  ossl::UniquePtr<unsigned char> owned(out);
+  auto pkey = ossl::UpRef(X509_get0_pubkey(x509_.get()));
+  if (n <= 0) {
+    ossl::ClearErrors();
+    return crypto::PublicKey::Wrap(std::move(pkey));
+  }
+  return crypto::PublicKey::WrapWithDer(
+      std::move(pkey), std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n)));
 }
 
 std::string Certificate::fingerprint_sha256_hex() const { return HexEncode(crypto::Sha256(der_)); }
@@ -262,8 +302,8 @@ std::optional<ProvisionerExtension> Certificate::provisioner_extension() const {
 }
 
 bool Certificate::IsIssuedBy(const Certificate& issuer) const {
-  if (X509_check_issued(issuer.get(), x509_.get()) != X509_V_OK) return false;
-  const bool ok = X509_verify(x509_.get(), X509_get0_pubkey(issuer.get())) == 1;
+  if (X509_check_issued(issuer.get(), get()) != X509_V_OK) return false;
+  const bool ok = X509_verify(get(), X509_get0_pubkey(issuer.get())) == 1;
   ossl::ClearErrors();
   return ok;
 }

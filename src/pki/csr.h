@@ -33,7 +33,7 @@ class CertificateRequest {
   static Result<CertificateRequest> FromPem(std::string_view pem);
 
   // der returns the DER encoding as parsed.
-  const std::string& der() const { return rep_->der; }
+  const std::string& der() const;
   // pem returns the "CERTIFICATE REQUEST" PEM block with a trailing newline.
   std::string pem() const;
 
@@ -62,15 +62,14 @@ class CertificateRequest {
   // signature_algorithm returns Go's name of the signature algorithm (as Certificate's).
   std::string signature_algorithm() const;
 
-  // get lends the X509_REQ (owned by this object). Do not modify it.
-  X509_REQ* get() const { return rep_->req.get(); }
+  // get_subject lends the subject name (owned by this object). Do not modify it.
+  const X509_NAME* get_subject() const;
 
  private:
-  // X509_REQ has no reference count in OpenSSL 3.0, so copies share this instead.
-  struct Rep {
-    ossl::UniquePtr<X509_REQ> req;
-    std::string der;
-  };
+  // Rep is the parsed CSR, shared by copies. The CSR is read field by field rather than with
+  // d2i_X509_REQ, which decodes the public key through OpenSSL 3.0's generic decoder (~150 µs,
+  // global locks); the key comes from crypto::PublicKey's fast import instead.
+  struct Rep;
   explicit CertificateRequest(std::shared_ptr<const Rep> rep) : rep_(std::move(rep)) {}
   std::shared_ptr<const Rep> rep_;
 };
