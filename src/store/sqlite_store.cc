@@ -168,6 +168,17 @@ class Connection {
     return Status(s.code(), "sqlite: " + std::string(sql).substr(0, 60) + ": " + msg);
   }
 
+  // ExecCached runs one statement of static SQL text without results through the statement
+  // cache: the writer's BEGIN/SAVEPOINT/RELEASE/COMMIT run for every write, and compiling them
+  // each time costs more than running them.
+  Status ExecCached(const char* sql) {
+    CAIRN_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql));
+    int rc = sqlite3_step(stmt);
+    sqlite3_reset(stmt);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) return Status();
+    return SqliteStatus(rc, db_, sql);
+  }
+
   // Prepare returns the cached statement for `sql` (a static string: the pointer is the key).
   Result<sqlite3_stmt*> Prepare(const char* sql) {
     auto it = stmts_.find(sql);
@@ -740,7 +751,7 @@ class SqliteStoreImpl final : public SqliteStore {
   void RunBatch(const std::vector<WriteOp*>& batch) {
     Connection& c = *writer_conn_;
     const auto started = std::chrono::steady_clock::now();
-    Status begin = c.Exec("BEGIN IMMEDIATE");
+    Status begin = c.ExecCached("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       CountFailedCommit();
       for (WriteOp* op : batch) op->done.set_value(begin);
@@ -750,7 +761,7 @@ class SqliteStoreImpl final : public SqliteStore {
     results.reserve(batch.size());
     Status aborted;  // set when SQLite rolled the whole transaction back by itself
     for (WriteOp* op : batch) {
-      Status s = c.Exec("SAVEPOINT w");
+      Status s = c.ExecCached("SAVEPOINT w");
       if (s.ok()) {
         s = op->fn(c);
         // I/O errors, a full disk or lack of memory can make SQLite roll back the entire
@@ -762,11 +773,11 @@ class SqliteStoreImpl final : public SqliteStore {
           break;
         }
         if (s.ok()) {
-          Status r = c.Exec("RELEASE w");
+          Status r = c.ExecCached("RELEASE w");
           if (!r.ok()) s = r;
         } else {
-          Status r = c.Exec("ROLLBACK TO w");
-          if (r.ok()) r = c.Exec("RELEASE w");
+          Status r = c.ExecCached("ROLLBACK TO w");
+          if (r.ok()) r = c.ExecCached("RELEASE w");
           if (!r.ok()) aborted = r;
         }
       } else {
@@ -776,7 +787,7 @@ class SqliteStoreImpl final : public SqliteStore {
       if (!aborted.ok()) break;
     }
     Status commit = aborted;
-    if (commit.ok()) commit = c.Exec("COMMIT");
+    if (commit.ok()) commit = c.ExecCached("COMMIT");
     if (!commit.ok()) {
       // Nothing of this transaction is on disk; roll back whatever SQLite still holds.
       if (!sqlite3_get_autocommit(c.db())) c.Exec("ROLLBACK").IgnoreError();
