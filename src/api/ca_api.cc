@@ -43,23 +43,74 @@ nlohmann::json TlsOptionsJson(const config::TlsOptions& tls) {
           {"renegotiation", tls.renegotiation}};
 }
 
+// AppendJsonString appends `s` as a JSON string literal.
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xf]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
 // RenderIssued writes step-ca's SignResponse and the request-log fields of the certificate.
+// The body is written directly (keys in the order nlohmann::json would sort them, as before):
+// it carries three to four PEM blocks, and building a JSON tree for them costs more than the
+// rest of the response.
 void RenderIssued(const Authority& a, const authority::Issued& issued, Response& r) {
-  nlohmann::json chain = nlohmann::json::array();
-  for (const auto& c : issued.chain) chain.push_back(c.pem());
-  nlohmann::json body = {{"crt", issued.leaf.pem()},
-                         {"ca", issued.chain.size() > 1 ? issued.chain[1].pem() : std::string()},
-                         {"certChain", std::move(chain)},
-                         {"tlsOptions", TlsOptionsJson(a.config().tls)}};
-  r.SetJson(201, body);
+  const std::string leaf_pem = issued.leaf.pem();
+  // chain is the leaf then the authority's intermediates, whose PEM the authority keeps.
+  auto pem_of = [&](size_t i) -> std::string {
+    if (i == 0) return leaf_pem;
+    const auto& cached = a.intermediate_pems();
+    return i - 1 < cached.size() ? cached[i - 1] : issued.chain[i].pem();
+  };
+  std::string body;
+  body.reserve(4 * 1024);
+  body += "{\"ca\":";
+  AppendJsonString(body, issued.chain.size() > 1 ? pem_of(1) : std::string());
+  body += ",\"certChain\":[";
+  for (size_t i = 0; i < issued.chain.size(); ++i) {
+    if (i > 0) body.push_back(',');
+    AppendJsonString(body, pem_of(i));
+  }
+  body += "],\"crt\":";
+  AppendJsonString(body, leaf_pem);
+  body += ",\"tlsOptions\":";
+  body += TlsOptionsJson(a.config().tls).dump();
+  body += "}\n";
+  r.SetBody(201, "application/json", std::move(body));
   const pki::Certificate& c = issued.leaf;
+  const pki::SubjectAltNames sans = c.sans();
   r.log_fields["serial"] = c.serial_decimal();
   r.log_fields["subject"] = c.subject_cn();
   r.log_fields["issuer"] = c.issuer_string();
-  r.log_fields["sans"] = {{"dns", c.dns_names()},
-                          {"email", c.email_addresses()},
-                          {"ip", c.ip_addresses()},
-                          {"uri", c.uris()}};
+  r.log_fields["sans"] = {
+      {"dns", sans.dns}, {"email", sans.emails}, {"ip", sans.ips}, {"uri", sans.uris}};
   r.log_fields["valid-from"] = FormatRfc3339(c.not_before());
   r.log_fields["valid-to"] = FormatRfc3339(c.not_after());
   r.log_fields["public-key"] = c.public_key().Describe();

@@ -88,6 +88,7 @@ Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& con
     return InvalidArgumentError("ca.json: `crt` and `key` are required");
   }
   CAIRN_ASSIGN_OR_RETURN(a->intermediates_, LoadBundle(options.home, config.crt));
+  for (const auto& c : a->intermediates_) a->intermediate_pems_.push_back(c.pem());
   std::string key_path = config::ResolvePath(options.home, config.key);
   CAIRN_ASSIGN_OR_RETURN(std::string key_pem, ReadFile(key_path, 1 << 20));
   const std::string& password = options.password.empty() ? config.password : options.password;

@@ -123,6 +123,8 @@ class Authority {
   const std::vector<pki::Certificate>& federated_roots() const { return federated_roots_; }
   // intermediates is the configured `crt` bundle: the issuing certificate first.
   const std::vector<pki::Certificate>& intermediates() const { return intermediates_; }
+  // intermediate_pems are intermediates() in PEM, encoded once (every issuance returns them).
+  const std::vector<std::string>& intermediate_pems() const { return intermediate_pems_; }
   // RootBySha returns the root or federated root whose SHA-256 fingerprint is `sha` (hex, any
   // case, dashes ignored).
   std::optional<pki::Certificate> RootBySha(std::string_view sha) const;
@@ -159,6 +161,7 @@ class Authority {
   std::vector<pki::Certificate> roots_;
   std::vector<pki::Certificate> federated_roots_;
   std::vector<pki::Certificate> intermediates_;
+  std::vector<std::string> intermediate_pems_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<provisioner::Collection> provisioners_;
 };

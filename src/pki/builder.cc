@@ -240,6 +240,13 @@ Status AddPolicies(ExtensionList* out, const std::vector<std::string>& oids) {
   return AddI2d(out, NID_certificate_policies, false, policies.get());
 }
 
+// OidKey is the extension's OID as its DER contents: a cheap key for duplicate checks
+// (OBJ_obj2txt is a costly formatter).
+std::string OidKey(const X509_EXTENSION* ext) {
+  const ASN1_OBJECT* obj = X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext));
+  return std::string(reinterpret_cast<const char*>(OBJ_get0_data(obj)), OBJ_length(obj));
+}
+
 std::string OidOf(const X509_EXTENSION* ext) {
   return internal::ObjToText(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(ext)));
 }
@@ -339,7 +346,7 @@ Result<Certificate> Assemble(const X509_NAME* subject, const X509_NAME* issuer_n
   CAIRN_RETURN_IF_ERROR(internal::SetTime(X509_getm_notAfter(x.get()), not_after));
   std::set<std::string> seen;
   for (const auto& ext : exts) {
-    if (!seen.insert(OidOf(ext.get())).second) {
+    if (!seen.insert(OidKey(ext.get())).second) {
       return InvalidArgumentError("duplicate extension " + OidOf(ext.get()));
     }
     if (X509_add_ext(x.get(), ext.get(), -1) != 1) return ossl::ErrorStatus("X509_add_ext");
@@ -403,15 +410,15 @@ Result<Certificate> SignCertificate(const CertificateTemplate& tmpl,
   std::set<std::string> extra_oids;
   ExtensionList extras;
   for (const auto& e : tmpl.extra_extensions) {
-    if (!extra_oids.insert(e.oid).second) {
+    CAIRN_ASSIGN_OR_RETURN(auto ext, internal::MakeExtension(e));
+    if (!extra_oids.insert(OidKey(ext.get())).second) {
       return InvalidArgumentError("duplicate extension " + e.oid);
     }
-    CAIRN_ASSIGN_OR_RETURN(auto ext, internal::MakeExtension(e));
     extras.push_back(std::move(ext));
   }
   ExtensionList all;
   for (auto& ext : built) {
-    if (!extra_oids.contains(OidOf(ext.get()))) all.push_back(std::move(ext));
+    if (!extra_oids.contains(OidKey(ext.get()))) all.push_back(std::move(ext));
   }
   for (auto& ext : extras) all.push_back(std::move(ext));
 
@@ -435,9 +442,11 @@ Result<Certificate> RenewCertificate(const Certificate& old, const std::string& 
   const STACK_OF(X509_EXTENSION)* old_exts = X509_get0_extensions(old.get());
   for (int i = 0; i < sk_X509_EXTENSION_num(old_exts); ++i) {
     const X509_EXTENSION* e = sk_X509_EXTENSION_value(old_exts, i);
-    const std::string oid = OidOf(e);
+    const int nid = OBJ_obj2nid(X509_EXTENSION_get_object(const_cast<X509_EXTENSION*>(e)));
     // The AKI may change when the intermediate rotates; the SKI follows the new key on rekey.
-    if (oid == kOidAuthorityKeyId || (rekey && oid == kOidSubjectKeyId)) continue;
+    if (nid == NID_authority_key_identifier || (rekey && nid == NID_subject_key_identifier)) {
+      continue;
+    }
     ossl::UniquePtr<X509_EXTENSION> copy(X509_EXTENSION_dup(e));
     if (!copy) return ossl::ErrorStatus("X509_EXTENSION_dup");
     exts.push_back(std::move(copy));

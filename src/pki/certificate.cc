@@ -111,9 +111,8 @@ Result<Certificate> Certificate::FromX509(X509* x509) {
 
 Certificate Certificate::FromSigned(ossl::UniquePtr<X509> built, std::string der,
                                     crypto::PublicKey key) {
-  // The extension cache, as FromDer computes it (the builder wrote valid extensions).
-  X509_check_purpose(built.get(), -1, 0);
-  ossl::ClearErrors();
+  // OpenSSL computes the extension cache on first use (under the X509's lock); the builder
+  // wrote valid extensions, so there is nothing to check eagerly here.
   Certificate out(std::move(built), std::move(der));
   out.key_ = std::move(key);
   out.parsed_ = std::make_shared<Parsed>();
