@@ -7,8 +7,8 @@
 #include <openssl/x509.h>
 
 #include <array>
-#include <optional>
 #include <cstring>
+#include <optional>
 
 #include "base/encoding.h"
 #include "base/strings.h"
@@ -580,8 +580,10 @@ ossl::UniquePtr<EVP_PKEY> FastPkeyFromSpki(std::string_view spki) {
     auto n_mag = PositiveInteger(*n);
     auto e_mag = PositiveInteger(*e);
     if (!n_mag || !e_mag || n_mag->size() > 2048) return nullptr;  // 16384-bit moduli at most
-    ossl::UniquePtr<BIGNUM> bn_n(BN_bin2bn(Bytes(*n_mag), static_cast<int>(n_mag->size()), nullptr));
-    ossl::UniquePtr<BIGNUM> bn_e(BN_bin2bn(Bytes(*e_mag), static_cast<int>(e_mag->size()), nullptr));
+    ossl::UniquePtr<BIGNUM> bn_n(
+        BN_bin2bn(Bytes(*n_mag), static_cast<int>(n_mag->size()), nullptr));
+    ossl::UniquePtr<BIGNUM> bn_e(
+        BN_bin2bn(Bytes(*e_mag), static_cast<int>(e_mag->size()), nullptr));
     ossl::UniquePtr<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
     if (!bn_n || !bn_e || !bld ||
         OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) != 1 ||
@@ -606,8 +608,45 @@ ossl::UniquePtr<EVP_PKEY> FastPkeyFromSpki(std::string_view spki) {
   return nullptr;
 }
 
+Result<ossl::UniquePtr<EVP_PKEY>> ParseSpkiUnchecked(std::string_view spki_der);
+
+// CheckNotDegenerate refuses public keys that OpenSSL reads but that prove nothing: the EC
+// point at infinity (any "signature" can be forged for it) and RSA exponents Go refuses too
+// (below 3, even, or above 2^31-1; with e = 1 the padding itself is a valid signature).
+Status CheckNotDegenerate(EVP_PKEY* pkey) {
+  if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
+    unsigned char point[1 + 2 * 66];
+    size_t len = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point,
+                                        sizeof point, &len) != 1 ||
+        len <= 1) {
+      ossl::ClearErrors();
+      return InvalidArgumentError("error parsing public key: invalid EC point");
+    }
+  } else if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA ||
+             EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA_PSS) {
+    BIGNUM* raw = nullptr;
+    if (EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &raw) != 1) {
+      ossl::ClearErrors();
+      return InvalidArgumentError("error parsing public key: missing RSA exponent");
+    }
+    ossl::UniquePtr<BIGNUM> e(raw);
+    if (BN_is_negative(e.get()) || !BN_is_odd(e.get()) || BN_num_bits(e.get()) < 2 ||
+        BN_num_bits(e.get()) > 31) {
+      return InvalidArgumentError("error parsing public key: invalid RSA public exponent");
+    }
+  }
+  return Status();
+}
+
 // ParseSpki returns the key of any kind OpenSSL reads, through the fast path when it can.
 Result<ossl::UniquePtr<EVP_PKEY>> ParseSpki(std::string_view spki_der) {
+  CAIRN_ASSIGN_OR_RETURN(auto pkey, ParseSpkiUnchecked(spki_der));
+  CAIRN_RETURN_IF_ERROR(CheckNotDegenerate(pkey.get()));
+  return pkey;
+}
+
+Result<ossl::UniquePtr<EVP_PKEY>> ParseSpkiUnchecked(std::string_view spki_der) {
   if (spki_der.size() > kMaxKeyDer) return InvalidArgumentError("public key too large");
   if (auto fast = FastPkeyFromSpki(spki_der)) return fast;
   const unsigned char* p = Bytes(spki_der);

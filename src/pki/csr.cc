@@ -42,6 +42,10 @@ std::string SignatureAlgorithmName(const X509_ALGOR* alg) {
       return "SHA512-RSA";
     case NID_sha1WithRSAEncryption:
       return "SHA1-RSA";
+    case NID_ecdsa_with_SHA1:
+      return "ECDSA-SHA1";
+    case NID_md5WithRSAEncryption:
+      return "MD5-RSA";
     case NID_ED25519:
       return "Ed25519";
     default:
@@ -186,8 +190,7 @@ Status CertificateRequest::VerifySignature() const {
   int param_type = V_ASN1_UNDEF;
   X509_ALGOR_get0(&obj, &param_type, nullptr, rep_->signature_algorithm.get());
   const bool ec = key.type() == crypto::KeyType::kEcP256 ||
-                  key.type() == crypto::KeyType::kEcP384 ||
-                  key.type() == crypto::KeyType::kEcP521;
+                  key.type() == crypto::KeyType::kEcP384 || key.type() == crypto::KeyType::kEcP521;
   const bool rsa = key.type() == crypto::KeyType::kRsa;
   const EVP_MD* md = nullptr;
   bool fits = false;
@@ -219,11 +222,14 @@ Status CertificateRequest::VerifySignature() const {
     case NID_ED25519:
       fits = key.type() == crypto::KeyType::kEd25519 && param_type == V_ASN1_UNDEF;
       break;
+    case NID_md5WithRSAEncryption:
+    case NID_md2WithRSAEncryption:
+    case NID_md4WithRSAEncryption:
+      return bad;  // broken hashes (Go refuses them too)
     default: {
       // Anything rarer (RSASSA-PSS, ...): OpenSSL's own CSR verification, slower but complete.
       const unsigned char* p = Bytes(rep_->der);
-      ossl::UniquePtr<X509_REQ> req(
-          d2i_X509_REQ(nullptr, &p, static_cast<long>(rep_->der.size())));
+      ossl::UniquePtr<X509_REQ> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(rep_->der.size())));
       const bool ok = req && X509_REQ_verify(req.get(), key.get()) == 1;
       ossl::ClearErrors();
       return ok ? Status() : bad;
@@ -231,10 +237,9 @@ Status CertificateRequest::VerifySignature() const {
   }
   if (!fits) return bad;
   ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  const bool ok =
-      ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
-      EVP_DigestVerify(ctx.get(), Bytes(rep_->signature), rep_->signature.size(),
-                       Bytes(rep_->tbs), rep_->tbs.size()) == 1;
+  const bool ok = ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key.get()) == 1 &&
+                  EVP_DigestVerify(ctx.get(), Bytes(rep_->signature), rep_->signature.size(),
+                                   Bytes(rep_->tbs), rep_->tbs.size()) == 1;
   ossl::ClearErrors();
   return ok ? Status() : bad;
 }
@@ -246,7 +251,9 @@ std::string CertificateRequest::subject_cn() const {
 std::string CertificateRequest::subject_string() const {
   return internal::NameToString(rep_->subject.get());
 }
-std::string CertificateRequest::raw_subject() const { return internal::NameDer(rep_->subject.get()); }
+std::string CertificateRequest::raw_subject() const {
+  return internal::NameDer(rep_->subject.get());
+}
 
 std::vector<Extension> CertificateRequest::extensions() const {
   std::vector<Extension> out;
@@ -260,9 +267,7 @@ std::vector<Extension> CertificateRequest::extensions() const {
 SubjectAltNames CertificateRequest::sans() const { return rep_->sans; }
 std::vector<std::string> CertificateRequest::dns_names() const { return rep_->sans.dns; }
 std::vector<std::string> CertificateRequest::ip_addresses() const { return rep_->sans.ips; }
-std::vector<std::string> CertificateRequest::email_addresses() const {
-  return rep_->sans.emails;
-}
+std::vector<std::string> CertificateRequest::email_addresses() const { return rep_->sans.emails; }
 std::vector<std::string> CertificateRequest::uris() const { return rep_->sans.uris; }
 
 crypto::PublicKey CertificateRequest::public_key() const { return *rep_->key; }
