@@ -197,27 +197,55 @@ void EncryptedKey(const Authority& a, Request& req, Response& r) {
   r.SetJson(200, {{"key", p->encrypted_key()->second}});
 }
 
-void Sign(Authority& a, Request& req, Response& r) {
+// ParseSignRequest reads POST /sign's body; on failure it returns false with the error
+// rendered into `r`.
+bool ParseSignRequest(Request& req, authority::SignRequest& sr, Response& r) {
   auto body = ParseJsonBody(req.body);
-  if (!body.ok()) return RenderError(body.status(), r);
-  authority::SignRequest sr;
+  if (!body.ok()) {
+    RenderError(body.status(), r);
+    return false;
+  }
   for (auto [field, out] :
        {std::pair{"csr", &sr.csr_pem}, std::pair{"ott", &sr.ott},
         std::pair{"notBefore", &sr.not_before}, std::pair{"notAfter", &sr.not_after}}) {
     auto v = StringFieldChecked(*body, field);
-    if (!v.ok()) return RenderError(v.status(), r);
+    if (!v.ok()) {
+      RenderError(v.status(), r);
+      return false;
+    }
     *out = std::move(v).value();
   }
   if (auto it = body->find("templateData"); it != body->end()) sr.template_data = *it;
   if (sr.csr_pem.empty()) {
-    return RenderError(InvalidArgumentError("missing csr").WithPublicMessage("missing csr"), r);
+    RenderError(InvalidArgumentError("missing csr").WithPublicMessage("missing csr"), r);
+    return false;
   }
   if (sr.ott.empty()) {
-    return RenderError(InvalidArgumentError("missing ott").WithPublicMessage("missing ott"), r);
+    RenderError(InvalidArgumentError("missing ott").WithPublicMessage("missing ott"), r);
+    return false;
   }
-  auto issued = a.Sign(sr);
-  if (!issued.ok()) return RenderError(issued.status(), r);
-  RenderIssued(a, *issued, r);
+  return true;
+}
+
+// Sign answers POST /sign without holding an I/O thread while the store commits: the checks
+// and the signature run here, the response is written once the record is durable.
+void Sign(std::shared_ptr<Authority> a, Request& req, http::Completion complete) {
+  authority::SignRequest sr;
+  Response parse_error;
+  if (!ParseSignRequest(req, sr, parse_error)) {
+    complete([err = std::move(parse_error)](Response& r) mutable { r = std::move(err); });
+    return;
+  }
+  Authority& authority = *a;
+  authority.SignAsync(sr, [a = std::move(a), complete = std::move(complete)](
+                              Result<authority::Issued> issued) mutable {
+    // On the store's writer thread: hand the result over; the I/O thread renders it.
+    auto result = std::make_shared<Result<authority::Issued>>(std::move(issued));
+    complete([a = std::move(a), result](Response& r) {
+      if (!result->ok()) return RenderError(result->status(), r);
+      RenderIssued(*a, **result, r);
+    });
+  });
 }
 
 void Renew(Authority& a, Request& req, Response& r) {
@@ -316,7 +344,13 @@ void RegisterCaRoutes(http::Router& router, AuthoritySource source) {
     router.Handle("GET", prefix + "/federation", with(Federation));
     router.Handle("GET", prefix + "/provisioners", with(Provisioners));
     router.Handle("GET", prefix + "/provisioners/{kid}/encrypted-key", with(EncryptedKey));
-    router.Handle("POST", prefix + "/sign", with(Sign));
+    router.HandleAsync("POST", prefix + "/sign", [source](Request& req, http::Completion complete) {
+      std::shared_ptr<Authority> a = source();
+      if (!a) {
+        return complete([](Response& r) { RenderStatus(503, r); });
+      }
+      Sign(std::move(a), req, std::move(complete));
+    });
     router.Handle("POST", prefix + "/renew", with(Renew));
     router.Handle("POST", prefix + "/re-sign", with(Renew));
     router.Handle("POST", prefix + "/rekey", with(Rekey));

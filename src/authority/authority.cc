@@ -137,8 +137,9 @@ Issued Authority::MakeIssued(pki::Certificate leaf, const provisioner::Provision
   return out;
 }
 
-Status Authority::Record(const pki::Certificate& cert, const provisioner::Provisioner* p,
-                         std::string_view token_id, std::string renewed_from) {
+store::CertificateRecord Authority::MakeRecord(const pki::Certificate& cert,
+                                               const provisioner::Provisioner* p,
+                                               std::string renewed_from) const {
   store::CertificateRecord rec;
   rec.serial = cert.serial_decimal();
   rec.der = cert.der();
@@ -156,13 +157,36 @@ Status Authority::Record(const pki::Certificate& cert, const provisioner::Provis
   rec.not_after = cert.not_after();
   rec.issued_at = env_.clock.Now();
   rec.renewed_from = std::move(renewed_from);
-  Status s = env_.store.RecordCertificate(rec, token_id);
-  if (s.code() == StatusCode::kAlreadyExists && !token_id.empty()) {
+  return rec;
+}
+
+namespace {
+// StoreStatus turns the store's answer about a certificate record into the authority's.
+Status StoreStatus(Status s, bool had_token) {
+  if (s.code() == StatusCode::kAlreadyExists && had_token) {
     // The only uniqueness a fresh 128-bit serial can hit in practice is the token's.
     return UnauthenticatedError("token already used");
   }
   if (!s.ok()) return s.Annotate("storing certificate");
   return Status();
+}
+}  // namespace
+
+Status Authority::Record(const pki::Certificate& cert, const provisioner::Provisioner* p,
+                         std::string_view token_id, std::string renewed_from) {
+  store::CertificateRecord rec = MakeRecord(cert, p, std::move(renewed_from));
+  return StoreStatus(env_.store.RecordCertificate(rec, token_id), !token_id.empty());
+}
+
+void Authority::RecordAsync(const pki::Certificate& cert, const provisioner::Provisioner* p,
+                            std::string token_id, std::string renewed_from,
+                            std::function<void(Status)> done) {
+  const bool had_token = !token_id.empty();
+  env_.store.RecordCertificateAsync(MakeRecord(cert, p, std::move(renewed_from)),
+                                    std::move(token_id),
+                                    [had_token, done = std::move(done)](Status s) {
+                                      done(StoreStatus(std::move(s), had_token));
+                                    });
 }
 
 }  // namespace cairn::authority

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -104,6 +105,11 @@ class Authority {
   // Sign authorizes a one-time token and signs the CSR. Fails with kInvalidArgument (bad CSR),
   // kUnauthenticated (token), kPermissionDenied (names, key size, lifetime).
   Result<Issued> Sign(const SignRequest& request);
+  // SignAsync is Sign without waiting for the store: the checks and the signature run on the
+  // caller's thread, then `done` receives the result once the record is durable, on the
+  // store's writer thread (or on the caller's, at once, on failure). The authority must
+  // outlive the call to `done`; `done` must be quick.
+  void SignAsync(const SignRequest& request, std::function<void(Result<Issued>)> done);
   // Renew renews the certificate a client presented over mTLS (chain DER, leaf first).
   Result<Issued> Renew(const std::vector<std::string>& peer_chain_der);
   // RenewWithToken renews the certificate carried in an x5cInsecure token (stepca.md §2.8).
@@ -144,7 +150,21 @@ class Authority {
   void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
   // CountKms counts one signature with the CA key.
   void CountKms(bool ok) const;
-  Result<Issued> SignImpl(const SignRequest& request, Attempt& attempt);
+  // Signed is a certificate signed but not yet recorded.
+  struct Signed {
+    pki::Certificate leaf;
+    const provisioner::Provisioner* provisioner;
+    std::string token_id;
+  };
+  Result<Signed> SignImpl(const SignRequest& request, Attempt& attempt);
+  // RecordResult notes a replayed token in `attempt` and passes `s` on.
+  Status RecordResult(Status s, Attempt& attempt) const;
+  store::CertificateRecord MakeRecord(const pki::Certificate& cert,
+                                      const provisioner::Provisioner* p,
+                                      std::string renewed_from) const;
+  void RecordAsync(const pki::Certificate& cert, const provisioner::Provisioner* p,
+                   std::string token_id, std::string renewed_from,
+                   std::function<void(Status)> done);
   Result<Issued> RenewWithTokenImpl(std::string_view token, Attempt& attempt);
   Status RevokeImpl(const RevokeRequest& request, const std::vector<std::string>& peer_chain_der,
                     Attempt& attempt);

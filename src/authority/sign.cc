@@ -155,12 +155,45 @@ void Authority::CountKms(bool ok) const {
 
 Result<Issued> Authority::Sign(const SignRequest& request) {
   Attempt attempt;
-  Result<Issued> out = SignImpl(request, attempt);
+  Result<Issued> out = [&]() -> Result<Issued> {
+    CAIRN_ASSIGN_OR_RETURN(Signed signed_cert, SignImpl(request, attempt));
+    // Durable before returned: the token is consumed in the same transaction.
+    CAIRN_RETURN_IF_ERROR(RecordResult(
+        Record(signed_cert.leaf, signed_cert.provisioner, signed_cert.token_id, ""), attempt));
+    return MakeIssued(std::move(signed_cert.leaf), signed_cert.provisioner);
+  }();
   Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, out.ok());
   return out;
 }
 
-Result<Issued> Authority::SignImpl(const SignRequest& request, Attempt& attempt) {
+void Authority::SignAsync(const SignRequest& request, std::function<void(Result<Issued>)> done) {
+  Attempt attempt;
+  Result<Signed> signed_cert = SignImpl(request, attempt);
+  if (!signed_cert.ok()) {
+    Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, false);
+    done(signed_cert.status());
+    return;
+  }
+  const pki::Certificate leaf = signed_cert->leaf;
+  const provisioner::Provisioner* p = signed_cert->provisioner;
+  // The callback runs on the store's writer once the commit is durable.
+  RecordAsync(leaf, p, signed_cert->token_id, "",
+              [this, leaf, p, attempt, done = std::move(done)](Status s) mutable {
+                Result<Issued> out = s.ok() ? Result<Issued>(MakeIssued(leaf, p))
+                                            : Result<Issued>(RecordResult(s, attempt));
+                Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, out.ok());
+                done(std::move(out));
+              });
+}
+
+Status Authority::RecordResult(Status s, Attempt& attempt) const {
+  if (s.code() == StatusCode::kUnauthenticated) {
+    attempt.rejection = provisioner::TokenRejection::kReplayed;
+  }
+  return s;
+}
+
+Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attempt& attempt) {
   using provisioner::TokenRejection;
   const Time now = env_.clock.Now();
   auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
@@ -254,13 +287,7 @@ Result<Issued> Authority::SignImpl(const SignRequest& request, Attempt& attempt)
   auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
   CountKms(leaf.ok());
   if (!leaf.ok()) return leaf.status();
-
-  // 4. Durable before returned: the token is consumed in the same transaction.
-  if (Status s = Record(*leaf, p, token_id, ""); !s.ok()) {
-    if (s.code() == StatusCode::kUnauthenticated) attempt.rejection = TokenRejection::kReplayed;
-    return s;
-  }
-  return MakeIssued(std::move(leaf).value(), p);
+  return Signed{std::move(leaf).value(), p, token_id};
 }
 
 Result<pki::Certificate> Authority::VerifyPeer(

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <future>
 #include <set>
 
 #include "base/strings.h"
@@ -8,7 +9,8 @@
 namespace cairn::http {
 
 struct Router::Route {
-  Handler handler;
+  Handler handler;  // one of handler and async_handler is set
+  AsyncHandler async_handler;
   std::vector<std::string> param_names;  // in pattern order
   std::string pattern;                   // as registered, e.g. "/1.0/root/{sha}"
 };
@@ -64,11 +66,20 @@ Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
 void Router::Handle(std::string method, std::string_view pattern, Handler handler) {
+  Register(std::move(method), pattern, std::move(handler), nullptr);
+}
+
+void Router::HandleAsync(std::string method, std::string_view pattern, AsyncHandler handler) {
+  Register(std::move(method), pattern, nullptr, std::move(handler));
+}
+
+void Router::Register(std::string method, std::string_view pattern, Handler handler,
+                      AsyncHandler async_handler) {
   CAIRN_CHECK(pattern.starts_with("/"));
   CAIRN_CHECK(!method.empty());
   std::vector<std::string_view> segs = SplitPath(pattern);
   Node* node = root_.get();
-  Route route{std::move(handler), {}, std::string(pattern)};
+  Route route{std::move(handler), std::move(async_handler), {}, std::string(pattern)};
   for (size_t i = 0; i < segs.size(); ++i) {
     std::string_view seg = segs[i];
     if (seg == "*") {
@@ -147,13 +158,41 @@ void Router::CollectAllowed(const Node& node, const std::vector<std::string_view
 }
 
 void Router::Serve(Request& request, Response& response) const {
+  const Route* route = Resolve(request, response);
+  if (route == nullptr) return;
+  if (route->handler) {
+    route->handler(request, response);
+    return;
+  }
+  std::promise<std::function<void(Response&)>> filled;
+  auto fill = filled.get_future();
+  route->async_handler(
+      request, [&filled](std::function<void(Response&)> f) { filled.set_value(std::move(f)); });
+  if (auto f = fill.get()) f(response);
+}
+
+void Router::ServeAsync(Request& request, Response& response, Completion complete) const {
+  const Route* route = Resolve(request, response);
+  if (route == nullptr) {
+    complete(nullptr);
+    return;
+  }
+  if (route->handler) {
+    route->handler(request, response);
+    complete(nullptr);
+    return;
+  }
+  route->async_handler(request, std::move(complete));
+}
+
+const Router::Route* Router::Resolve(Request& request, Response& response) const {
   // Decode segment by segment so that an encoded '/' stays inside its segment.
   std::string raw_path;
   if (!request.target.empty()) {
     auto parsed = ParseRequestTarget(request.target);
     if (!parsed.ok()) {
       RenderError(400, response);
-      return;
+      return nullptr;
     }
     raw_path = std::move(parsed->raw_path);
   } else {
@@ -164,7 +203,7 @@ void Router::Serve(Request& request, Response& response) const {
     auto d = PercentDecode(seg);
     if (!d.ok()) {
       RenderError(400, response);
-      return;
+      return nullptr;
     }
     decoded.push_back(std::move(d).value());
   }
@@ -177,14 +216,14 @@ void Router::Serve(Request& request, Response& response) const {
     CollectAllowed(*root_, segs, 0, allowed);
     if (allowed.empty()) {
       RenderError(404, response);
-      return;
+      return nullptr;
     }
     std::set<std::string> methods(allowed.begin(), allowed.end());
     if (methods.contains("GET")) methods.insert("HEAD");
     RenderError(405, response);
     response.SetHeader("Allow",
                        Join(std::vector<std::string>(methods.begin(), methods.end()), ", "));
-    return;
+    return nullptr;
   }
   request.path_params.clear();
   for (size_t k = 0; k < match.captures.size() && k < match.route->param_names.size(); ++k) {
@@ -196,7 +235,7 @@ void Router::Serve(Request& request, Response& response) const {
     request.path_params["*"] = Join(rest, "/");
   }
   request.route = match.route->pattern;
-  match.route->handler(request, response);
+  return match.route;
 }
 
 }  // namespace cairn::http

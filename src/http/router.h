@@ -17,6 +17,17 @@ namespace cairn::http {
 // 500 from the server, which goes on serving.
 using Handler = std::function<void(Request&, Response&)>;
 
+// Completion finishes an asynchronous request (see AsyncHandler): call it exactly once, from
+// any thread, with a function that fills the response. The server runs that function on the
+// connection's own I/O thread, then writes the response.
+using Completion = std::function<void(std::function<void(Response&)> fill)>;
+
+// AsyncHandler serves a request whose answer comes later, typically from another thread (the
+// store's writer, once a record is durable), so that no I/O thread waits. It must call
+// `complete` exactly once. `request` stays valid until then. A handler that throws before
+// calling `complete` gets a 500, as a Handler does.
+using AsyncHandler = std::function<void(Request& request, Completion complete)>;
+
 // ErrorRenderer fills `response` for an error the transport or the router produces by itself:
 // 400 (malformed request), 404 (no route), 405 (wrong method), 413 (body too large), 431
 // (headers too large), 500 (handler threw). It must set at least the body and content type;
@@ -51,6 +62,8 @@ class Router {
   // replaces the handler. A malformed pattern (not starting with '/', "*" not last, an empty
   // "{}") is a programming error and aborts (CAIRN_CHECK).
   void Handle(std::string method, std::string_view pattern, Handler handler);
+  // HandleAsync registers an asynchronous handler, as Handle does a synchronous one.
+  void HandleAsync(std::string method, std::string_view pattern, AsyncHandler handler);
 
   // SetErrorRenderer replaces the renderer used for transport and routing errors.
   void SetErrorRenderer(ErrorRenderer renderer);
@@ -62,12 +75,24 @@ class Router {
   // Serve routes `request` (method and target; `path` is used when `target` is empty), fills
   // request.path_params and runs the handler, or renders 400/404/405. Exceptions from the
   // handler propagate to the caller (the server turns them into 500).
+  // For an asynchronous route, Serve waits for its completion and fills `response` on the
+  // calling thread.
   void Serve(Request& request, Response& response) const;
+
+  // ServeAsync routes like Serve. A synchronous route (or a 400/404/405) fills `response` and
+  // calls `complete` before returning; an asynchronous one calls `complete` when it is done.
+  // `complete` is called exactly once unless an exception propagates (then never).
+  void ServeAsync(Request& request, Response& response, Completion complete) const;
 
  private:
   struct Route;
   struct Node;
   struct Match;
+  void Register(std::string method, std::string_view pattern, Handler handler,
+                AsyncHandler async_handler);
+  // Route finds the route of `request` and fills its path parameters; on a routing error it
+  // renders the 400/404/405 into `response` and returns null.
+  const Route* Resolve(Request& request, Response& response) const;
   bool Find(const Node& node, const std::vector<std::string_view>& segs, size_t i,
             std::string_view method, std::vector<std::string_view>& captures, Match& out) const;
   void CollectAllowed(const Node& node, const std::vector<std::string_view>& segs, size_t i,

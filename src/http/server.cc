@@ -582,10 +582,15 @@ class Session final : public SessionBase {
   void HandleRequest() {
     bhttp::request<bhttp::string_body> msg = parser_->release();
     parser_.reset();
-    Request req;
+    // The request and response live in the session until the response is written: an
+    // asynchronous handler answers later, from another thread.
+    req_ = std::make_unique<Request>();
+    resp_ = std::make_unique<Response>();
+    keep_alive_ = msg.keep_alive();
+    Request& req = *req_;
+    Response& resp = *resp_;
     FillRequestHead(msg, req);
     req.body = std::move(msg.body());
-    Response resp;
     auto target = ParseRequestTarget(req.target);
     if (!target.ok() || (req.version == 11 && !req.headers.Has("Host"))) {
       // A malformed target, or an HTTP/1.1 request without Host (RFC 9112 §3.2; Go answers
@@ -596,9 +601,15 @@ class Session final : public SessionBase {
     }
     req.path = std::move(target->path);
     req.query = std::move(target->query);
+    auto completed = std::make_shared<std::atomic<bool>>(false);
     std::string failure;
     try {
-      server_.router().Serve(req, resp);
+      server_.router().ServeAsync(
+          req, resp, [self = Self(), completed](std::function<void(Response&)> fill) {
+            if (completed->exchange(true)) return;  // exactly once, whatever the handler does
+            net::post(self->stream_.get_executor(),
+                      [self, fill = std::move(fill)] { self->OnHandled(fill); });
+          });
     } catch (const std::exception& e) {
       failure = e.what();
     } catch (...) {
@@ -607,14 +618,36 @@ class Session final : public SessionBase {
     if (!failure.empty()) {
       server_.LogError("handler threw",
                        {{"request-id", req.request_id}, {"path", req.path}, {"error", failure}});
-      // Keep the fields the handler set before throwing (provisioner, ...) for the log.
-      nlohmann::json fields = std::move(resp.log_fields);
-      resp = Response();
-      if (fields.is_object()) resp.log_fields = std::move(fields);
-      resp.log_fields["error"] = failure;
-      RenderError(500, resp);
+      if (completed->exchange(true)) return;  // it answered before throwing
+      Fail(failure);
+      Finish(req, resp, keep_alive_);
     }
-    Finish(req, resp, msg.keep_alive());
+  }
+
+  // OnHandled runs on the connection's strand once the handler has completed: it fills the
+  // response (for asynchronous handlers) and writes it.
+  void OnHandled(const std::function<void(Response&)>& fill) {
+    if (fill) {
+      try {
+        fill(*resp_);
+      } catch (const std::exception& e) {
+        Fail(e.what());
+      } catch (...) {
+        Fail("unknown exception");
+      }
+    }
+    Finish(*req_, *resp_, keep_alive_);
+  }
+
+  // Fail turns the response into a 500, keeping the log fields the handler set (provisioner,
+  // ...).
+  void Fail(const std::string& failure) {
+    Response& resp = *resp_;
+    nlohmann::json fields = std::move(resp.log_fields);
+    resp = Response();
+    if (fields.is_object()) resp.log_fields = std::move(fields);
+    resp.log_fields["error"] = failure;
+    RenderError(500, resp);
   }
 
   // RenderError renders through the router's renderer; a renderer that throws falls back to
@@ -761,6 +794,9 @@ class Session final : public SessionBase {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::optional<bhttp::response<bhttp::string_body>> res_;
+  std::unique_ptr<Request> req_;    // the request being served
+  std::unique_ptr<Response> resp_;  // its response, filled by the handler
+  bool keep_alive_ = false;
   std::optional<bhttp::response<bhttp::empty_body>> continue_;
   std::string drain_buf_;
   size_t drained_bytes_ = 0;

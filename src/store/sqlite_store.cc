@@ -474,31 +474,50 @@ class SqliteStoreImpl final : public SqliteStore {
   ~SqliteStoreImpl() override { Close().IgnoreError(); }
 
   Status RecordCertificate(const CertificateRecord& cert, std::string_view token_id) override {
+    CAIRN_ASSIGN_OR_RETURN(auto fn, RecordWrite(cert, std::string(token_id)));
+    return Write(std::move(fn));
+  }
+
+  void RecordCertificateAsync(CertificateRecord cert, std::string token_id,
+                              std::function<void(Status)> done) override {
+    auto fn = RecordWrite(std::move(cert), std::move(token_id));
+    if (!fn.ok()) {
+      done(fn.status());
+      return;
+    }
+    WriteAsync(std::move(fn).value(), std::move(done));
+  }
+
+  // RecordWrite validates a record and returns the write that stores it (with its token).
+  Result<std::function<Status(Connection&)>> RecordWrite(CertificateRecord cert,
+                                                         std::string token_id) {
     CAIRN_RETURN_IF_ERROR(ValidateCertificateRecord(cert));
     if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
     CAIRN_ASSIGN_OR_RETURN(std::string sans, EncodeSans(cert.sans));
     const int64_t now = ToUnixSeconds(clock_->Now());
-    return Write([&](Connection& c) -> Status {
-      if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
-      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertCert));
-      st.Text(1, cert.serial);
-      st.Blob(2, cert.der);
-      st.Text(3, cert.provisioner_id);
-      st.Text(4, cert.provisioner_name);
-      st.Text(5, cert.provisioner_type);
-      st.Text(6, cert.subject);
-      st.Text(7, sans);
-      st.Int(8, ToUnixSeconds(cert.not_before));
-      st.Int(9, ToUnixSeconds(cert.not_after));
-      st.Int(10, ToUnixSeconds(cert.issued_at));
-      st.TextOrNull(11, cert.renewed_from);
-      int rc = 0;
-      Status s = st.Run("insert certificate", &rc);
-      if (IsPrimaryKeyViolation(rc)) {
-        return AlreadyExistsError("certificate with serial " + cert.serial + " already exists");
-      }
-      return s;
-    });
+    return std::function<Status(Connection&)>(
+        [cert = std::move(cert), token_id = std::move(token_id), sans = std::move(sans),
+         now](Connection& c) -> Status {
+          if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertCert));
+          st.Text(1, cert.serial);
+          st.Blob(2, cert.der);
+          st.Text(3, cert.provisioner_id);
+          st.Text(4, cert.provisioner_name);
+          st.Text(5, cert.provisioner_type);
+          st.Text(6, cert.subject);
+          st.Text(7, sans);
+          st.Int(8, ToUnixSeconds(cert.not_before));
+          st.Int(9, ToUnixSeconds(cert.not_after));
+          st.Int(10, ToUnixSeconds(cert.issued_at));
+          st.TextOrNull(11, cert.renewed_from);
+          int rc = 0;
+          Status s = st.Run("insert certificate", &rc);
+          if (IsPrimaryKeyViolation(rc)) {
+            return AlreadyExistsError("certificate with serial " + cert.serial + " already exists");
+          }
+          return s;
+        });
   }
 
   Status UseToken(std::string_view token_id) override {
@@ -665,10 +684,22 @@ class SqliteStoreImpl final : public SqliteStore {
   }
 
  private:
+  // WriteOp is one queued write. A blocking Write waits on `done`; an asynchronous one (heap
+  // allocated, owned by the queue) is told through `callback` and then deleted.
   struct WriteOp {
     std::function<Status(Connection&)> fn;
     std::promise<Status> done;
+    std::function<void(Status)> callback;
   };
+
+  static void Complete(WriteOp* op, Status s) {
+    if (op->callback) {
+      std::unique_ptr<WriteOp> owned(op);
+      op->callback(std::move(s));
+    } else {
+      op->done.set_value(std::move(s));
+    }
+  }
 
   // Write queues `fn` for the writer thread and blocks until its transaction has committed
   // (or failed). `fn` runs inside its own savepoint.
@@ -683,6 +714,25 @@ class SqliteStoreImpl final : public SqliteStore {
     }
     queue_cv_.notify_one();
     return done.get();
+  }
+
+  // WriteAsync queues `fn` like Write and returns at once; `callback` gets the result on the
+  // writer thread after the commit (or here, at once, when the store is closed).
+  void WriteAsync(std::function<Status(Connection&)> fn, std::function<void(Status)> callback) {
+    std::shared_lock<std::shared_mutex> state(state_mu_);
+    if (closed_) {
+      state.unlock();
+      callback(UnavailableError("store is closed"));
+      return;
+    }
+    auto op = std::make_unique<WriteOp>();
+    op->fn = std::move(fn);
+    op->callback = std::move(callback);
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      queue_.push_back(op.release());
+    }
+    queue_cv_.notify_one();
   }
 
   // Read runs `fn` on a read-only connection from the pool.
@@ -754,7 +804,7 @@ class SqliteStoreImpl final : public SqliteStore {
     Status begin = c.ExecCached("BEGIN IMMEDIATE");
     if (!begin.ok()) {
       CountFailedCommit();
-      for (WriteOp* op : batch) op->done.set_value(begin);
+      for (WriteOp* op : batch) Complete(op, begin);
       return;
     }
     std::vector<Status> results;
@@ -795,7 +845,7 @@ class SqliteStoreImpl final : public SqliteStore {
       for (size_t i = 0; i < batch.size(); ++i) {
         // A write that failed on its own keeps its own (more precise) error.
         bool own_error = i < results.size() && !results[i].ok();
-        batch[i]->done.set_value(own_error ? results[i] : commit);
+        Complete(batch[i], own_error ? results[i] : commit);
       }
       return;
     }
@@ -812,7 +862,7 @@ class SqliteStoreImpl final : public SqliteStore {
       }
       if (m->batch_size) m->batch_size->Observe(static_cast<double>(batch.size()));
     }
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(results[i]);
+    for (size_t i = 0; i < batch.size(); ++i) Complete(batch[i], results[i]);
   }
 
   void CountFailedCommit() {

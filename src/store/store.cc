@@ -13,6 +13,11 @@ Status CheckText(std::string_view field, std::string_view value) {
 
 }  // namespace
 
+void Store::RecordCertificateAsync(CertificateRecord cert, std::string token_id,
+                                   std::function<void(Status)> done) {
+  done(RecordCertificate(cert, token_id));
+}
+
 Status ValidateSerial(std::string_view serial) {
   if (serial.empty()) return InvalidArgumentError("serial is empty");
   if (serial.size() > kMaxSerialLength) {

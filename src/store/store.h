@@ -13,6 +13,7 @@
 // whole seconds.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -106,6 +107,13 @@ class Store {
   // ValidateCertificateRecord). On OK the record is durable (on disk for persistent backends).
   // kUnavailable / kResourceExhausted on I/O errors or a full disk, with nothing written.
   virtual Status RecordCertificate(const CertificateRecord& cert, std::string_view token_id) = 0;
+
+  // RecordCertificateAsync is RecordCertificate without blocking the caller until the commit:
+  // `done` receives the same Status, exactly once, from any thread (the store's writer, or the
+  // caller's before this returns). It must be quick and must not call back into the store's
+  // writes. The default implementation is RecordCertificate, then `done`.
+  virtual void RecordCertificateAsync(CertificateRecord cert, std::string token_id,
+                                      std::function<void(Status)> done);
 
   // UseToken marks `token_id` used for flows that record nothing else. kAlreadyExists if it was
   // used before; kInvalidArgument if it is empty or too long. Durable on OK.
