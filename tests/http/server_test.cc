@@ -132,6 +132,23 @@ class ServerTest : public ::testing::Test {
                          {"user_agent", req.Header("User-Agent")},
                          {"chain", chain}});
     });
+    // Asynchronous handlers answer from another thread, as the store's writer does.
+    router_.HandleAsync("GET", "/async/{n}", [](Request& req, Completion complete) {
+      std::string n = req.PathParam("n");
+      std::thread([n, complete = std::move(complete)] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        complete([n](Response& r) { r.SetBody(200, "text/plain", "async " + n); });
+      }).detach();
+    });
+    router_.HandleAsync("GET", "/async-throw",
+                        [](Request&, Completion) { throw std::runtime_error("async boom"); });
+    router_.HandleAsync("GET", "/async-fill-throw", [](Request&, Completion complete) {
+      complete([](Response&) { throw std::runtime_error("fill boom"); });
+    });
+    router_.HandleAsync("GET", "/async-twice", [](Request&, Completion complete) {
+      complete([](Response& r) { r.SetBody(200, "text/plain", "first"); });
+      complete([](Response& r) { r.SetBody(200, "text/plain", "second"); });
+    });
     router_.Handle("GET", "/throw", [](Request&, Response& resp) {
       resp.log_fields["provisioner"] = "p";
       throw std::runtime_error("boom");
@@ -619,6 +636,52 @@ TEST_F(ServerTest, HandlerExceptionIs500AndServerGoesOn) {
   EXPECT_EQ(log[0].status, 500);
   EXPECT_EQ(log[0].fields["error"], "boom");
   EXPECT_EQ(log[0].fields["provisioner"], "p");  // fields set before the throw are kept
+}
+
+TEST_F(ServerTest, AsynchronousHandlersAnswerFromAnotherThread) {
+  StartServer(BaseOptions());
+  // Many at once on few I/O threads: none of them holds a thread while it waits.
+  std::vector<std::future<Result<ClientResponse>>> answers;
+  for (int i = 0; i < 24; ++i) {
+    answers.push_back(std::async(std::launch::async, [this, i] {
+      HttpClient client(TrustingClient());
+      return client.Get(Url("/async/" + std::to_string(i)));
+    }));
+  }
+  for (int i = 0; i < 24; ++i) {
+    auto resp = answers[i].get();
+    ASSERT_TRUE(resp.ok()) << resp.status();
+    EXPECT_EQ(resp->status, 200);
+    EXPECT_EQ(resp->body, "async " + std::to_string(i));
+  }
+  HttpClient client(TrustingClient());
+  CAIRN_ASSERT_OK_AND_ASSIGN(ClientResponse thrown, client.Get(Url("/async-throw")));
+  EXPECT_EQ(thrown.status, 500);
+  CAIRN_ASSERT_OK_AND_ASSIGN(ClientResponse fill, client.Get(Url("/async-fill-throw")));
+  EXPECT_EQ(fill.status, 500);
+  CAIRN_ASSERT_OK_AND_ASSIGN(ClientResponse twice, client.Get(Url("/async-twice")));
+  EXPECT_EQ(twice.body, "first");  // a second completion is ignored
+  CAIRN_ASSERT_OK_AND_ASSIGN(ClientResponse ok, client.Get(Url("/hello")));
+  EXPECT_EQ(ok.status, 200);
+}
+
+TEST(RouterAsyncTest, ServeWaitsForAnAsynchronousRoute) {
+  Router router;
+  router.HandleAsync("POST", "/later", [](Request& req, Completion complete) {
+    std::string body = req.body;
+    std::thread([body, complete = std::move(complete)] {
+      complete([body](Response& r) { r.SetBody(201, "text/plain", "got " + body); });
+    }).detach();
+  });
+  Request req;
+  req.method = "POST";
+  req.path = "/later";
+  req.body = "x";
+  Response resp;
+  router.Serve(req, resp);
+  EXPECT_EQ(resp.status, 201);
+  EXPECT_EQ(resp.body, "got x");
+  EXPECT_EQ(req.route, "/later");
 }
 
 TEST_F(ServerTest, StopLetsInFlightRequestFinish) {

@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include "store/store_test_util.h"
@@ -115,6 +117,47 @@ TEST_F(SqliteStoreTest, GroupCommitPutsQueuedWritesInOneTransaction) {
   EXPECT_EQ(ok, kUnique);
   // Of each pair sharing a token exactly one won.
   for (int i = 0; i < kReplays; ++i) EXPECT_NE(results[i].ok(), results[i + kUnique].ok()) << i;
+}
+
+TEST_F(SqliteStoreTest, AsynchronousRecordsCompleteAfterTheirCommit) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  store->PauseWriterForTest();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Status> results(3);
+  int done = 0;
+  auto record = [&](int i, const std::string& serial, const std::string& token) {
+    store->RecordCertificateAsync(MakeCert(serial), token, [&, i](Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      results[i] = std::move(s);
+      ++done;
+      cv.notify_all();
+    });
+  };
+  record(0, "7001", "jti-a");
+  record(1, "7002", "jti-a");  // a replay of the same token, in the same batch
+  record(2, "7003", "jti-b");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(done, 0);  // nothing completes before the commit
+  }
+  ASSERT_TRUE(WaitForPending(*store, 3));
+  store->ResumeWriterForTest();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return done == 3; }));
+  }
+  EXPECT_TRUE(results[0].ok()) << results[0];
+  EXPECT_EQ(results[1].code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(results[2].ok()) << results[2];
+  // Durable and visible once reported.
+  EXPECT_TRUE(store->GetCertificate("7001")->has_value());
+  EXPECT_FALSE(store->GetCertificate("7002")->has_value());
+  ASSERT_TRUE(store->Close().ok());
+  Status after_close;
+  store->RecordCertificateAsync(MakeCert("7004"), "jti-c", [&](Status s) { after_close = s; });
+  EXPECT_EQ(after_close.code(), StatusCode::kUnavailable);
 }
 
 TEST_F(SqliteStoreTest, ConcurrentIssuanceWithReplays) {
