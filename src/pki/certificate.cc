@@ -139,15 +139,20 @@ X509* Certificate::get() const {
   if (!parsed_) return x509_.get();
   // A built X509 carries its key only as bits; OpenSSL's verification wants it decoded.
   std::call_once(parsed_->once, [this] {
-    const auto* p = reinterpret_cast<const unsigned char*>(der_.data());
-    parsed_->x509.reset(d2i_X509(nullptr, &p, static_cast<long>(der_.size())));
+    const auto* p = reinterpret_cast<const unsigned char*>(der_->data());
+    parsed_->x509.reset(d2i_X509(nullptr, &p, static_cast<long>(der_->size())));
     if (parsed_->x509) X509_check_purpose(parsed_->x509.get(), -1, 0);
     ossl::ClearErrors();
   });
   return parsed_->x509 ? parsed_->x509.get() : x509_.get();
 }
 
-std::string Certificate::pem() const { return crypto::EncodePem("CERTIFICATE", der_); }
+const std::string& Certificate::der() const {
+  static const std::string kEmpty;  // a moved-from Certificate
+  return der_ ? *der_ : kEmpty;
+}
+
+std::string Certificate::pem() const { return crypto::EncodePem("CERTIFICATE", der()); }
 
 std::string Certificate::serial_decimal() const {
   ossl::UniquePtr<BIGNUM> bn(ASN1_INTEGER_to_BN(X509_get0_serialNumber(x509_.get()), nullptr));
@@ -251,7 +256,7 @@ crypto::PublicKey Certificate::public_key() const {
       std::move(pkey), std::string(reinterpret_cast<char*>(out), static_cast<size_t>(n)));
 }
 
-std::string Certificate::fingerprint_sha256_hex() const { return HexEncode(crypto::Sha256(der_)); }
+std::string Certificate::fingerprint_sha256_hex() const { return HexEncode(crypto::Sha256(der())); }
 
 std::string Certificate::signature_algorithm() const {
   int md_nid = NID_undef, pk_nid = NID_undef;

@@ -63,7 +63,7 @@ class Certificate {
   Certificate& operator=(Certificate&&) noexcept = default;
 
   // der returns the certificate's DER encoding, byte for byte as parsed.
-  const std::string& der() const { return der_; }
+  const std::string& der() const;
   // pem returns the "CERTIFICATE" PEM block, with a trailing newline.
   std::string pem() const;
 
@@ -137,16 +137,16 @@ class Certificate {
 
  private:
   Certificate(ossl::UniquePtr<X509> x509, std::string der)
-      : x509_(std::move(x509)), der_(std::move(der)) {}
+      : x509_(std::move(x509)), der_(std::make_shared<const std::string>(std::move(der))) {}
   // Parsed holds the X509 parsed from der_ on demand, for certificates from FromSigned.
   struct Parsed {
     std::once_flag once;
     ossl::UniquePtr<X509> x509;
   };
   ossl::UniquePtr<X509> x509_;
-  std::string der_;
-  std::optional<crypto::PublicKey> key_;  // set by FromSigned
-  std::shared_ptr<Parsed> parsed_;        // set by FromSigned; shared by copies
+  std::shared_ptr<const std::string> der_;  // immutable, shared by copies
+  std::optional<crypto::PublicKey> key_;    // set by FromSigned
+  std::shared_ptr<Parsed> parsed_;          // set by FromSigned; shared by copies
 };
 
 }  // namespace cairn::pki
