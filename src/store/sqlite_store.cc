@@ -472,6 +472,16 @@ class SqliteStoreImpl final : public SqliteStore {
       : options_(std::move(options)),
         clock_(options_.clock ? options_.clock : &SystemClock::Default()),
         writer_conn_(std::move(writer)) {
+    // Checkpoints (copying the WAL back into the database) run on their own connection and
+    // thread, so that a commit never carries one: the writer's hook only counts frames.
+    // The default autocheckpoint (1,000 pages, inside whichever COMMIT crosses it) stalled the
+    // writer and copied hot pages again and again.
+    sqlite3_wal_hook(writer_conn_->db(), &SqliteStoreImpl::WalHook, this);
+    auto ckpt = Connection::Open(options_.path, /*read_only=*/false, options_.busy_timeout);
+    if (ckpt.ok() && (*ckpt)->Exec("PRAGMA synchronous=FULL").ok()) {
+      checkpoint_conn_ = std::move(ckpt).value();
+      checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
+    }
     writer_thread_ = std::thread([this] { WriterLoop(); });
   }
   ~SqliteStoreImpl() override { Close().IgnoreError(); }
@@ -645,7 +655,14 @@ class SqliteStoreImpl final : public SqliteStore {
     }
     queue_cv_.notify_all();
     if (writer_thread_.joinable()) writer_thread_.join();
-    writer_conn_.reset();
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+    checkpoint_conn_.reset();
+    writer_conn_.reset();  // the last connection to close checkpoints what is left
     std::lock_guard<std::mutex> lock(readers_mu_);
     idle_readers_.clear();
     return Status();
@@ -778,6 +795,47 @@ class SqliteStoreImpl final : public SqliteStore {
     readers_cv_.notify_one();
   }
 
+  // kCheckpointFrames is the WAL size (in pages) at which the checkpointer is woken;
+  // kInlineCheckpointFrames the size at which the writer checkpoints by itself (the
+  // checkpointer cannot keep up, or is missing), bounding the WAL.
+  static constexpr int kCheckpointFrames = 4000;
+  static constexpr int kInlineCheckpointFrames = 64000;
+
+  // WalHook runs on the writer after each commit with the WAL's size in frames.
+  static int WalHook(void* arg, sqlite3* db, const char* name, int frames) {
+    auto* self = static_cast<SqliteStoreImpl*>(arg);
+    if (frames >= kInlineCheckpointFrames || !self->checkpoint_conn_) {
+      if (frames >= 1000)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (frames >= kCheckpointFrames) {
+      {
+        std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
+        self->checkpoint_wanted_ = true;
+      }
+      self->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+
+  void CheckpointLoop() {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(checkpoint_mu_);
+        checkpoint_cv_.wait(lock, [&] { return checkpoint_stop_ || checkpoint_wanted_; });
+        if (checkpoint_stop_) return;
+        checkpoint_wanted_ = false;
+      }
+      // PASSIVE: copies what no reader still needs, without blocking the writer or readers;
+      // the next write transaction then restarts the WAL from its beginning.
+      int rc = sqlite3_wal_checkpoint_v2(checkpoint_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                         nullptr, nullptr);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
+        // Nothing is lost: the frames stay in the WAL and the next wake-up retries.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+
   void WriterLoop() {
     const size_t max_batch = static_cast<size_t>(std::max(1, options_.max_batch));
     for (;;) {
@@ -886,6 +944,13 @@ class SqliteStoreImpl final : public SqliteStore {
   // the thread has been joined).
   std::unique_ptr<Connection> writer_conn_;
   std::thread writer_thread_;
+  // The checkpointer (see WalHook).
+  std::unique_ptr<Connection> checkpoint_conn_;
+  std::thread checkpoint_thread_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;  // guarded by checkpoint_mu_
+  bool checkpoint_stop_ = false;    // guarded by checkpoint_mu_
   mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<WriteOp*> queue_;  // guarded by queue_mu_
