@@ -160,6 +160,44 @@ TEST_F(SqliteStoreTest, AsynchronousRecordsCompleteAfterTheirCommit) {
   EXPECT_EQ(after_close.code(), StatusCode::kUnavailable);
 }
 
+TEST_F(SqliteStoreTest, CheckpointsMoveTheWalIntoTheDatabaseWhileOpen) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  struct stat before {};
+  ASSERT_EQ(stat(path_.c_str(), &before), 0);
+  // Enough writes to pass the checkpointer's threshold several times over.
+  constexpr int kWrites = 10000;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, failed = 0;
+  for (int i = 0; i < kWrites; ++i) {
+    CertificateRecord cert = MakeCert(std::to_string(100000 + i));
+    cert.der += std::string(2000, 'x');  // ~25 MB in all: thousands of WAL frames
+    store->RecordCertificateAsync(std::move(cert), "ck-" + std::to_string(i), [&](Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++done;
+      if (!s.ok()) ++failed;
+      cv.notify_all();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return done == kWrites; }));
+  }
+  EXPECT_EQ(failed, 0);
+  // The database file itself grows while the store is open: the WAL was checkpointed (a store
+  // without checkpoints keeps everything in the -wal file until it closes).
+  bool grew = false;
+  for (int i = 0; i < 200 && !grew; ++i) {
+    struct stat now {};
+    ASSERT_EQ(stat(path_.c_str(), &now), 0);
+    grew = now.st_size > before.st_size + (1 << 20);
+    if (!grew) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(grew);
+  EXPECT_TRUE(store->GetCertificate(std::to_string(100000 + kWrites - 1))->has_value());
+}
+
 TEST_F(SqliteStoreTest, ConcurrentIssuanceWithReplays) {
   auto store = Open();
   ASSERT_TRUE(store);
