@@ -29,42 +29,6 @@
 namespace cairn::bench {
 namespace {
 
-// AuthorityRun is the Authority of one benchmark run and its store, shared by its threads.
-struct AuthorityRun {
-  std::unique_ptr<store::Store> store;
-  store::SqliteStore* sqlite = nullptr;
-  store::SqliteStats start;
-  std::shared_ptr<authority::Authority> authority;
-  ~AuthorityRun() {
-    authority.reset();  // it refers to the store
-    if (store) store->Close().IgnoreError();
-  }
-};
-
-Result<std::unique_ptr<AuthorityRun>> MakeAuthorityRun(bool sqlite) {
-  CAIRN_ASSIGN_OR_RETURN(const MicroCa* ca, SharedCa());
-  auto run = std::make_unique<AuthorityRun>();
-  if (sqlite) {
-    CAIRN_ASSIGN_OR_RETURN(run->store, authority::OpenStoreFor(ca->config, ca->home->path()));
-    run->sqlite = dynamic_cast<store::SqliteStore*>(run->store.get());
-    if (run->sqlite == nullptr) return InternalError("ca.json's db did not open a SqliteStore");
-    run->start = run->sqlite->stats();
-  } else {
-    run->store = std::make_unique<store::MemoryStore>();
-  }
-  authority::AuthorityOptions opts{
-      .home = ca->home->path(),
-      .password = ca->password,
-      .start_time = SystemClock::Default().Now() - std::chrono::minutes(1)};
-  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<authority::Authority> a,
-                         authority::Authority::Create(
-                             ca->config, opts,
-                             authority::Env{SystemClock::Default(), crypto::OsslRandom::Default(),
-                                            *run->store, BenchLogger()}));
-  run->authority = std::move(a);
-  return run;
-}
-
 void AuthoritySign(benchmark::State& state, bool sqlite, SharedPerRun<AuthorityRun>& shared) {
   auto ca = SharedCa();
   if (!Ok(state, ca.status(), "building the CA")) return;

@@ -8,8 +8,6 @@
 
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -137,93 +135,10 @@ BENCHMARK(BM_CsrParseVerify);
 
 // ---------------------------------------------------------------------------------------------
 // BM_TemplateBuild: Cairn has no certificate templates yet. What turns a SignPlan and a CSR
-// into a pki::CertificateTemplate today is the middle of Authority::Sign (src/authority/
-// sign.cc), which is private; this is a faithful copy of it: the checks of the CSR against the
-// plan (common name, key, SANs as sets), step's default leaf template, the authority's default
-// subject (authority.template), the validity and its limits, the provisioner extension's DER
-// and a random serial. Keep it in step with sign.cc.
-
-bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return std::set<std::string>(a.begin(), a.end()) == std::set<std::string>(b.begin(), b.end());
-}
-
-// ApplyDefaultSubject is a copy of sign.cc's (private) function of that name.
-void ApplyDefaultSubject(const nlohmann::json& tmpl, pki::Name& name) {
-  if (!tmpl.is_object()) return;
-  auto list = [&](const char* key, std::vector<std::string>& out) {
-    if (!out.empty()) return;
-    auto it = tmpl.find(key);
-    if (it == tmpl.end()) return;
-    if (it->is_string()) out.push_back(it->get<std::string>());
-    if (it->is_array()) {
-      for (const auto& v : *it) {
-        if (v.is_string()) out.push_back(v.get<std::string>());
-      }
-    }
-  };
-  list("country", name.country);
-  list("organization", name.organization);
-  list("organizationalUnit", name.organizational_unit);
-  list("locality", name.locality);
-  list("province", name.province);
-  list("streetAddress", name.street_address);
-  list("postalCode", name.postal_code);
-  if (name.serial_number.empty() && tmpl.value("serialNumber", nlohmann::json()).is_string()) {
-    name.serial_number = tmpl["serialNumber"].get<std::string>();
-  }
-  if (name.common_name.empty() && tmpl.value("commonName", nlohmann::json()).is_string()) {
-    name.common_name = tmpl["commonName"].get<std::string>();
-  }
-}
-
-// BuildTemplate is the copy of Authority::Sign between the CSR signature check and
-// pki::SignCertificate, for a request without notBefore/notAfter.
-Status BuildTemplate(const provisioner::SignPlan& plan, const pki::CertificateRequest& csr,
-                     const config::CaConfig& config, Time now, Random& random,
-                     pki::CertificateTemplate& tmpl, crypto::PublicKey& key) {
-  const std::string cn = csr.subject_cn();
-  if (!cn.empty() && std::find(plan.allowed_common_names.begin(), plan.allowed_common_names.end(),
-                               cn) == plan.allowed_common_names.end()) {
-    return PermissionDeniedError("common name not allowed");
-  }
-  key = csr.public_key();
-  if (key.type() == crypto::KeyType::kOther) return InvalidArgumentError("key not supported");
-  if (key.type() == crypto::KeyType::kRsa && key.bits() < 2048) {
-    return PermissionDeniedError("RSA key too small");
-  }
-  const pki::SubjectAltNames sans = pki::SplitSans(plan.sans);
-  const std::vector<std::string> got[] = {csr.dns_names(), csr.email_addresses(),
-                                          csr.ip_addresses(), csr.uris()};
-  const std::vector<std::string>* want[] = {&sans.dns, &sans.emails, &sans.ips, &sans.uris};
-  for (int i = 0; i < 4; ++i) {
-    if (!got[i].empty() && !SameSet(got[i], *want[i])) {
-      return PermissionDeniedError("SANs not allowed");
-    }
-  }
-  tmpl = pki::CertificateTemplate();
-  tmpl.subject.common_name = plan.subject;
-  ApplyDefaultSubject(config.authority_template, tmpl.subject);
-  tmpl.sans = sans;
-  tmpl.key_usage = pki::kDigitalSignature;
-  if (key.type() == crypto::KeyType::kRsa) tmpl.key_usage |= pki::kKeyEncipherment;
-  tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
-  const Time nb = TruncateToSeconds(now);
-  const Time na =
-      nb + std::chrono::duration_cast<Time::duration>(plan.claims.default_tls_cert_duration);
-  tmpl.not_before = nb - std::chrono::duration_cast<Time::duration>(config.backdate);
-  tmpl.not_after = na;
-  const Duration d = tmpl.not_after - tmpl.not_before;
-  if (na < nb || d < plan.claims.min_tls_cert_duration ||
-      d > plan.claims.max_tls_cert_duration + config.backdate) {
-    return PermissionDeniedError("bad validity");
-  }
-  if (!plan.claims.disable_smallstep_extensions) {
-    CAIRN_ASSIGN_OR_RETURN(std::string ext_der, plan.extension.Encode());
-    tmpl.extra_extensions.push_back({pki::kProvisionerExtensionOid, false, std::move(ext_der)});
-  }
-  CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(random));
-  return Status();
-}
+// into a pki::CertificateTemplate today is Authority::LeafTemplate, the middle of
+// Authority::Sign: the checks of the CSR against the plan (common name, key, SANs as sets),
+// step's default leaf template, the authority's default subject (authority.template), the
+// validity and its limits, the provisioner extension's DER and a random serial.
 
 // PlanAndCsr authorizes one token of `ca` and parses its CSR (fixture set-up).
 Status PlanAndCsr(const MicroCa& ca, std::optional<provisioner::SignPlan>& plan,
@@ -240,22 +155,30 @@ Status PlanAndCsr(const MicroCa& ca, std::optional<provisioner::SignPlan>& plan,
   return Status();
 }
 
+// LeafFixture is an authority, one authorized plan, its CSR and the template for them.
+struct LeafFixture {
+  std::unique_ptr<AuthorityRun> run;
+  std::optional<provisioner::SignPlan> plan;
+  std::optional<pki::CertificateRequest> csr;
+  pki::CertificateTemplate tmpl;
+};
+
+Status MakeLeafFixture(const MicroCa& ca, LeafFixture& f) {
+  CAIRN_ASSIGN_OR_RETURN(f.run, MakeAuthorityRun(/*sqlite=*/false));
+  CAIRN_RETURN_IF_ERROR(PlanAndCsr(ca, f.plan, f.csr));
+  CAIRN_ASSIGN_OR_RETURN(f.tmpl, f.run->authority->LeafTemplate(*f.plan, *f.csr, {}, {}));
+  return Status();
+}
+
 void BM_TemplateBuild(benchmark::State& state) {
   const MicroCa* ca = CaOrSkip(state);
   if (ca == nullptr) return;
-  std::optional<provisioner::SignPlan> plan;
-  std::optional<pki::CertificateRequest> csr;
-  if (!Ok(state, PlanAndCsr(*ca, plan, csr), "preparing plan and CSR")) return;
-  Random& random = crypto::OsslRandom::Default();
-  pki::CertificateTemplate tmpl;
-  crypto::PublicKey key = ca->leaf_key->public_key();
+  LeafFixture f;
+  if (!Ok(state, MakeLeafFixture(*ca, f), "preparing plan and CSR")) return;
   for (auto _ : state) {
-    if (!Ok(state,
-            BuildTemplate(*plan, *csr, ca->config, SystemClock::Default().Now(), random, tmpl, key),
-            "building template")) {
-      break;
-    }
-    benchmark::DoNotOptimize(tmpl.serial_decimal.data());
+    auto tmpl = f.run->authority->LeafTemplate(*f.plan, *f.csr, {}, {});
+    if (!Ok(state, tmpl.status(), "building template")) break;
+    benchmark::DoNotOptimize(tmpl->serial_decimal.data());
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -271,17 +194,10 @@ void BM_CertificateBuildSign(benchmark::State& state) {
   if (ca == nullptr) return;
   const bool rsa = state.range(0) == 1;
   state.SetLabel(rsa ? "RSA-2048 issuer" : "P-256 issuer");
-  std::optional<provisioner::SignPlan> plan;
-  std::optional<pki::CertificateRequest> csr;
-  if (!Ok(state, PlanAndCsr(*ca, plan, csr), "preparing plan and CSR")) return;
-  pki::CertificateTemplate tmpl;
-  crypto::PublicKey key = ca->leaf_key->public_key();
-  if (!Ok(state,
-          BuildTemplate(*plan, *csr, ca->config, SystemClock::Default().Now(),
-                        crypto::OsslRandom::Default(), tmpl, key),
-          "building template")) {
-    return;
-  }
+  LeafFixture f;
+  if (!Ok(state, MakeLeafFixture(*ca, f), "preparing plan and CSR")) return;
+  const pki::CertificateTemplate& tmpl = f.tmpl;
+  const crypto::PublicKey key = f.csr->public_key();
   const pki::Certificate& issuer = rsa ? *ca->rsa_intermediate : *ca->intermediate;
   const crypto::KeySigner signer(rsa ? *ca->rsa_int_key : *ca->int_key);
   for (auto _ : state) {
@@ -294,61 +210,10 @@ void BM_CertificateBuildSign(benchmark::State& state) {
 BENCHMARK(BM_CertificateBuildSign)->Arg(0)->Arg(1);
 
 // ---------------------------------------------------------------------------------------------
-// BM_SignRequestJson: the JSON work of the /sign handler (src/api/ca_api.cc) around
-// Authority::Sign. api::ParseJsonBody is public; the field extraction (StringFieldChecked) and
-// RenderIssued are private to ca_api.cc and copied here: parse the body, take csr/ott/
-// notBefore/notAfter/templateData into an authority::SignRequest, then render {crt, ca,
-// certChain, tlsOptions} through http::Response::SetJson with the request-log fields of the
-// issued certificate. BM_ApiSignHandler (bm_authority.cc) measures the real handler whole.
-
-Result<std::string> StringField(const nlohmann::json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return InvalidArgumentError(std::string(name) + " must be a string");
-  if (it->get_ref<const std::string&>().size() > 64 * 1024) {
-    return InvalidArgumentError(std::string(name) + " is too long");
-  }
-  return it->get<std::string>();
-}
-
-Status DecodeSignRequest(std::string_view text, authority::SignRequest& sr) {
-  CAIRN_ASSIGN_OR_RETURN(nlohmann::json body, api::ParseJsonBody(text));
-  for (auto [field, out] :
-       {std::pair{"csr", &sr.csr_pem}, std::pair{"ott", &sr.ott},
-        std::pair{"notBefore", &sr.not_before}, std::pair{"notAfter", &sr.not_after}}) {
-    CAIRN_ASSIGN_OR_RETURN(*out, StringField(body, field));
-  }
-  if (auto it = body.find("templateData"); it != body.end()) sr.template_data = *it;
-  if (sr.csr_pem.empty() || sr.ott.empty()) return InvalidArgumentError("missing csr or ott");
-  return Status();
-}
-
-void RenderIssued(const config::CaConfig& config, const authority::Issued& issued,
-                  http::Response& r) {
-  nlohmann::json chain = nlohmann::json::array();
-  for (const auto& c : issued.chain) chain.push_back(c.pem());
-  nlohmann::json body = {{"crt", issued.leaf.pem()},
-                         {"ca", issued.chain.size() > 1 ? issued.chain[1].pem() : std::string()},
-                         {"certChain", std::move(chain)},
-                         {"tlsOptions",
-                          {{"cipherSuites", config.tls.cipher_suites},
-                           {"minVersion", config.tls.min_version},
-                           {"maxVersion", config.tls.max_version},
-                           {"renegotiation", config.tls.renegotiation}}}};
-  r.SetJson(201, body);
-  const pki::Certificate& c = issued.leaf;
-  r.log_fields["serial"] = c.serial_decimal();
-  r.log_fields["subject"] = c.subject_cn();
-  r.log_fields["issuer"] = c.issuer_string();
-  r.log_fields["sans"] = {{"dns", c.dns_names()},
-                          {"email", c.email_addresses()},
-                          {"ip", c.ip_addresses()},
-                          {"uri", c.uris()}};
-  r.log_fields["valid-from"] = FormatRfc3339(c.not_before());
-  r.log_fields["valid-to"] = FormatRfc3339(c.not_after());
-  r.log_fields["public-key"] = c.public_key().Describe();
-  if (!issued.provisioner.empty()) r.log_fields["provisioner"] = issued.provisioner;
-}
+// BM_SignRequestJson: the JSON work of the /sign handler around Authority::Sign:
+// api::ParseSignRequest (the body into an authority::SignRequest) and api::RenderIssued ({ca,
+// certChain, crt, tlsOptions} and the request-log fields). BM_ApiSignHandler (bm_authority.cc)
+// measures the real handler whole.
 
 void BM_SignRequestJson(benchmark::State& state) {
   const MicroCa* ca = CaOrSkip(state);
@@ -357,28 +222,24 @@ void BM_SignRequestJson(benchmark::State& state) {
   if (!Ok(state, token.status(), "making token")) return;
   const std::string body = ca->SignRequestBody(*token);
   // The certificate to render: one real issuance, done once.
-  std::optional<provisioner::SignPlan> plan;
-  std::optional<pki::CertificateRequest> csr;
-  if (!Ok(state, PlanAndCsr(*ca, plan, csr), "preparing plan and CSR")) return;
-  pki::CertificateTemplate tmpl;
-  crypto::PublicKey key = ca->leaf_key->public_key();
-  if (!Ok(state,
-          BuildTemplate(*plan, *csr, ca->config, SystemClock::Default().Now(),
-                        crypto::OsslRandom::Default(), tmpl, key),
-          "building template")) {
-    return;
-  }
-  auto leaf = pki::SignCertificate(tmpl, key, &*ca->intermediate, crypto::KeySigner(*ca->int_key));
+  LeafFixture f;
+  if (!Ok(state, MakeLeafFixture(*ca, f), "preparing plan and CSR")) return;
+  auto leaf = pki::SignCertificate(f.tmpl, f.csr->public_key(), &*ca->intermediate,
+                                   crypto::KeySigner(*ca->int_key));
   if (!Ok(state, leaf.status(), "SignCertificate")) return;
   const authority::Issued issued{*leaf,
                                  {*leaf, *ca->intermediate},
                                  ca->provisioner_name + " (" + ca->provisioner_key.kid() + ")"};
   for (auto _ : state) {
     authority::SignRequest sr;
-    if (!Ok(state, DecodeSignRequest(body, sr), "decoding request")) break;
+    http::Response error;
+    if (!api::ParseSignRequest(body, sr, error)) {
+      state.SkipWithError(("decoding request: " + error.body).c_str());
+      break;
+    }
     benchmark::DoNotOptimize(sr.ott.data());
     http::Response response;
-    RenderIssued(ca->config, issued, response);
+    api::RenderIssued(*f.run->authority, issued, response);
     benchmark::DoNotOptimize(response.body.data());
   }
   state.SetItemsProcessed(state.iterations());

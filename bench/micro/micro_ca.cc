@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <system_error>
 
+#include "authority/open_store.h"
 #include "base/clock.h"
 #include "base/file.h"
 #include "crypto/random.h"
@@ -16,6 +17,7 @@
 #include "pki/builder.h"
 #include "pki/csr.h"
 #include "pki/name.h"
+#include "store/memory_store.h"
 
 namespace cairn::bench {
 namespace {
@@ -198,6 +200,35 @@ std::string* TokenPool::Next(benchmark::State& state) {
     if (!Ok(state, s, "making tokens")) return nullptr;
   }
   return &tokens_[next_++];
+}
+
+AuthorityRun::~AuthorityRun() {
+  authority.reset();  // it refers to the store
+  if (store) store->Close().IgnoreError();
+}
+
+Result<std::unique_ptr<AuthorityRun>> MakeAuthorityRun(bool sqlite) {
+  CAIRN_ASSIGN_OR_RETURN(const MicroCa* ca, SharedCa());
+  auto run = std::make_unique<AuthorityRun>();
+  if (sqlite) {
+    CAIRN_ASSIGN_OR_RETURN(run->store, authority::OpenStoreFor(ca->config, ca->home->path()));
+    run->sqlite = dynamic_cast<store::SqliteStore*>(run->store.get());
+    if (run->sqlite == nullptr) return InternalError("ca.json's db did not open a SqliteStore");
+    run->start = run->sqlite->stats();
+  } else {
+    run->store = std::make_unique<store::MemoryStore>();
+  }
+  authority::AuthorityOptions opts{
+      .home = ca->home->path(),
+      .password = ca->password,
+      .start_time = SystemClock::Default().Now() - std::chrono::minutes(1)};
+  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<authority::Authority> a,
+                         authority::Authority::Create(
+                             ca->config, opts,
+                             authority::Env{SystemClock::Default(), crypto::OsslRandom::Default(),
+                                            *run->store, BenchLogger()}));
+  run->authority = std::move(a);
+  return run;
 }
 
 }  // namespace cairn::bench

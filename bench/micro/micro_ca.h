@@ -17,12 +17,14 @@
 #include <string>
 #include <vector>
 
+#include "authority/authority.h"
 #include "base/log.h"
 #include "base/result.h"
 #include "config/config.h"
 #include "crypto/key.h"
 #include "jose/jwk.h"
 #include "pki/certificate.h"
+#include "store/sqlite_store.h"
 
 namespace cairn::bench {
 
@@ -106,6 +108,19 @@ class TokenPool {
   std::vector<std::string> tokens_;
   size_t next_ = 0;
 };
+
+// AuthorityRun is an Authority over SharedCa()'s ca.json, built as cairn-ca builds it, with its
+// store: the SQLite store ca.json names, or an in-memory one.
+struct AuthorityRun {
+  std::unique_ptr<store::Store> store;
+  store::SqliteStore* sqlite = nullptr;  // when the store is SQLite
+  store::SqliteStats start;              // its counters when the run began
+  std::shared_ptr<authority::Authority> authority;
+  ~AuthorityRun();
+};
+
+// MakeAuthorityRun builds an AuthorityRun on SQLite (`sqlite`) or in memory.
+Result<std::unique_ptr<AuthorityRun>> MakeAuthorityRun(bool sqlite);
 
 // SharedPerRun holds an object shared by all the threads of one run of a threaded benchmark.
 // Every thread calls Acquire before its timed loop and Release after it. Google Benchmark puts

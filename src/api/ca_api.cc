@@ -77,7 +77,8 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-// RenderIssued writes step-ca's SignResponse and the request-log fields of the certificate.
+}  // namespace
+
 // The body is written directly (keys in the order nlohmann::json would sort them, as before):
 // it carries three to four PEM blocks, and building a JSON tree for them costs more than the
 // rest of the response.
@@ -116,6 +117,8 @@ void RenderIssued(const Authority& a, const authority::Issued& issued, Response&
   r.log_fields["public-key"] = c.public_key().Describe();
   if (!issued.provisioner.empty()) r.log_fields["provisioner"] = issued.provisioner;
 }
+
+namespace {
 
 // Handlers -------------------------------------------------------------------------------------
 
@@ -197,10 +200,10 @@ void EncryptedKey(const Authority& a, Request& req, Response& r) {
   r.SetJson(200, {{"key", p->encrypted_key()->second}});
 }
 
-// ParseSignRequest reads POST /sign's body; on failure it returns false with the error
-// rendered into `r`.
-bool ParseSignRequest(Request& req, authority::SignRequest& sr, Response& r) {
-  auto body = ParseJsonBody(req.body);
+}  // namespace
+
+bool ParseSignRequest(std::string_view text, authority::SignRequest& sr, Response& r) {
+  auto body = ParseJsonBody(text);
   if (!body.ok()) {
     RenderError(body.status(), r);
     return false;
@@ -227,12 +230,14 @@ bool ParseSignRequest(Request& req, authority::SignRequest& sr, Response& r) {
   return true;
 }
 
+namespace {
+
 // Sign answers POST /sign without holding an I/O thread while the store commits: the checks
 // and the signature run here, the response is written once the record is durable.
 void Sign(std::shared_ptr<Authority> a, Request& req, http::Completion complete) {
   authority::SignRequest sr;
   Response parse_error;
-  if (!ParseSignRequest(req, sr, parse_error)) {
+  if (!ParseSignRequest(req.body, sr, parse_error)) {
     complete([err = std::move(parse_error)](Response& r) mutable { r = std::move(err); });
     return;
   }

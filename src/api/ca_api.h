@@ -27,4 +27,15 @@ void RenderStatus(int http_status, http::Response& response);
 // kInvalidArgument.
 Result<nlohmann::json> ParseJsonBody(std::string_view body);
 
+// ParseSignRequest decodes POST /sign's body (csr, ott, notBefore, notAfter, templateData). On
+// failure it renders step-ca's error (400 for bad JSON, a wrong field type, a missing csr or
+// ott) into `error` and returns false.
+bool ParseSignRequest(std::string_view body, authority::SignRequest& out, http::Response& error);
+
+// RenderIssued writes step-ca's SignResponse ({ca, certChain, crt, tlsOptions}, 201) for an
+// issued certificate, and its request-log fields (serial, subject, sans, validity, key,
+// provisioner).
+void RenderIssued(const authority::Authority& a, const authority::Issued& issued,
+                  http::Response& r);
+
 }  // namespace cairn::api

@@ -9,13 +9,16 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "base/duration.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/random.h"
 #include "base/result.h"
 #include "config/config.h"
 #include "crypto/signer.h"
+#include "pki/builder.h"
 #include "pki/certificate.h"
+#include "pki/csr.h"
 #include "provisioner/collection.h"
 #include "store/store.h"
 
@@ -120,6 +123,18 @@ class Authority {
   // certificate (peer_chain_der) whose serial must match. kFailedPrecondition if already
   // revoked.
   Status Revoke(const RevokeRequest& request, const std::vector<std::string>& peer_chain_der);
+
+  // LeafTemplate is the middle of Sign, public so that its cost can be measured on its own:
+  // it checks `csr` against `plan` (CSR fingerprint, common name, key kind and size, SANs as
+  // sets) and builds step's default leaf template (stepca.md §6.2): subject and authority
+  // template defaults, validity from `not_before`/`not_after` (unset: now, backdated, for the
+  // provisioner's default duration) within the claims, the provisioner extension, a fresh
+  // serial. The CSR's signature is not checked here. Fails as Sign does (kInvalidArgument,
+  // kPermissionDenied).
+  Result<pki::CertificateTemplate> LeafTemplate(const provisioner::SignPlan& plan,
+                                                const pki::CertificateRequest& csr,
+                                                const TimeOrDuration& not_before,
+                                                const TimeOrDuration& not_after) const;
 
   // IssueServerCertificate mints the CA's own TLS certificate: a fresh P-256 key, CN =
   // commonName, SANs = dnsNames, 24h (stepca.md §1.1).

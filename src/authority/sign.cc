@@ -238,25 +238,39 @@ Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attemp
   if (Status s = csr->VerifySignature(); !s.ok()) {
     return BadRequest("invalid certificate request");
   }
+  CAIRN_ASSIGN_OR_RETURN(pki::CertificateTemplate tmpl,
+                         LeafTemplate(plan, *csr, *not_before, *not_after));
+  const crypto::PublicKey key = csr->public_key();
+  auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
+  CountKms(leaf.ok());
+  if (!leaf.ok()) return leaf.status();
+  return Signed{std::move(leaf).value(), p, token_id};
+}
+
+Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::SignPlan& plan,
+                                                         const pki::CertificateRequest& csr,
+                                                         const TimeOrDuration& not_before,
+                                                         const TimeOrDuration& not_after) const {
+  const Time now = env_.clock.Now();
   if (!plan.csr_fingerprint.empty()) {
     auto want = Base64UrlDecode(plan.csr_fingerprint);
-    if (!want.ok() || !ConstantTimeEquals(*want, crypto::Sha256(csr->der()))) {
+    if (!want.ok() || !ConstantTimeEquals(*want, crypto::Sha256(csr.der()))) {
       return Forbidden("certificate request fingerprint does not match \"" + plan.csr_fingerprint +
                        "\"");
     }
   }
-  const std::string cn = csr->subject_cn();
+  const std::string cn = csr.subject_cn();
   if (!cn.empty() && std::find(plan.allowed_common_names.begin(), plan.allowed_common_names.end(),
                                cn) == plan.allowed_common_names.end()) {
     return Forbidden("certificate request does not contain the valid common name - got " + cn +
                      ", want [" + Join(plan.allowed_common_names, " ") + "]");
   }
-  const crypto::PublicKey key = csr->public_key();
+  const crypto::PublicKey key = csr.public_key();
   CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
   const pki::SubjectAltNames sans = pki::SplitSans(plan.sans);
-  CAIRN_RETURN_IF_ERROR(CheckSans(*csr, sans));
+  CAIRN_RETURN_IF_ERROR(CheckSans(csr, sans));
 
-  // 3. The certificate: step's default leaf template (stepca.md §6.2) and validity (§7).
+  // Step's default leaf template (stepca.md §6.2) and validity (§7).
   pki::CertificateTemplate tmpl;
   tmpl.subject.common_name = plan.subject;
   ApplyDefaultSubject(config_.authority_template, tmpl.subject);
@@ -266,14 +280,14 @@ Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attemp
   tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
   Duration backdate{0};
   Time nb = TruncateToSeconds(now);
-  if (not_before->is_set()) {
-    nb = not_before->Resolve(nb);
+  if (not_before.is_set()) {
+    nb = not_before.Resolve(nb);
   } else {
     backdate = config_.backdate;
   }
   Time na =
-      not_after->is_set()
-          ? not_after->Resolve(nb)
+      not_after.is_set()
+          ? not_after.Resolve(nb)
           : nb + std::chrono::duration_cast<Time::duration>(plan.claims.default_tls_cert_duration);
   tmpl.not_before = nb - std::chrono::duration_cast<Time::duration>(backdate);
   tmpl.not_after = na;
@@ -284,10 +298,7 @@ Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attemp
     tmpl.extra_extensions.push_back({pki::kProvisionerExtensionOid, false, std::move(ext_der)});
   }
   CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
-  auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
-  CountKms(leaf.ok());
-  if (!leaf.ok()) return leaf.status();
-  return Signed{std::move(leaf).value(), p, token_id};
+  return tmpl;
 }
 
 Result<pki::Certificate> Authority::VerifyPeer(
