@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/file.h"
+#include "base/strings.h"
 
 namespace cairn::bench {
 namespace {
@@ -263,36 +264,9 @@ Result<std::string> JsonUnescape(std::string_view raw) {
 }
 
 std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 32 + 8);
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
+  std::string quoted;
+  AppendJsonString(quoted, s);
+  return quoted.substr(1, quoted.size() - 2);
 }
 
 double Percentile(const std::vector<uint32_t>& sorted, double q) {

@@ -21,4 +21,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // Join concatenates `parts` with `sep` between them.
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 
+// AppendJsonString appends `s` to `out` as a JSON string literal, quotes included: '"', '\\'
+// and control characters escaped, everything else (UTF-8 included) as is.
+void AppendJsonString(std::string& out, std::string_view s);
+
 }  // namespace cairn
