@@ -432,9 +432,10 @@ Result<Issued> Authority::RenewWithTokenImpl(std::string_view token, Attempt& at
   if (claims.value("sub", nlohmann::json()) != leaf.subject_cn()) {
     return fail("invalid subject claim (sub)");
   }
-  if (Status s = jose::ValidateTime(claims, env_.clock.Now(), std::chrono::minutes(1)); !s.ok()) {
-    bool expired = s.message().find("expired (exp)") != std::string::npos;
-    return fail(s.message(), expired ? TokenRejection::kExpired : TokenRejection::kNotYetValid);
+  jose::TimeCheck failed{};
+  if (Status s = jose::ValidateTime(claims, env_.clock.Now(), std::chrono::minutes(1), &failed);
+      !s.ok()) {
+    return fail(s.message(), provisioner::RejectionFor(failed));
   }
   std::vector<std::string> aud;
   if (auto it = claims.find("aud"); it != claims.end()) {

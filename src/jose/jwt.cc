@@ -84,8 +84,12 @@ std::optional<int64_t> Claims::GetTime(const char* name) const {
   return NumericDate(*it);
 }
 
-Status ValidateTime(const nlohmann::json& claims, Time now, Duration leeway) {
-  CAIRN_RETURN_IF_ERROR(CheckClaimTypes(claims));
+Status ValidateTime(const nlohmann::json& claims, Time now, Duration leeway, TimeCheck* failed) {
+  auto fail = [&](TimeCheck why, Status s) {
+    if (failed != nullptr) *failed = why;
+    return s;
+  };
+  if (Status s = CheckClaimTypes(claims); !s.ok()) return fail(TimeCheck::kMalformed, s);
   auto get = [&](const char* name) -> std::optional<Time> {
     auto it = claims.find(name);
     if (it == claims.end()) return std::nullopt;
@@ -97,13 +101,14 @@ Status ValidateTime(const nlohmann::json& claims, Time now, Duration leeway) {
   const auto skew = std::chrono::duration_cast<Time::duration>(leeway);
   // go-jose jwt.Claims.ValidateWithLeeway, in the same order.
   if (auto exp = get("exp"); exp && now - skew > *exp) {
-    return UnauthenticatedError("token is expired (exp)");
+    return fail(TimeCheck::kExpired, UnauthenticatedError("token is expired (exp)"));
   }
   if (auto nbf = get("nbf"); nbf && now + skew < *nbf) {
-    return UnauthenticatedError("token not valid yet (nbf)");
+    return fail(TimeCheck::kNotYetValid, UnauthenticatedError("token not valid yet (nbf)"));
   }
   if (auto iat = get("iat"); iat && now + skew < *iat) {
-    return UnauthenticatedError("token issued in the future (iat)");
+    return fail(TimeCheck::kIssuedInFuture,
+                UnauthenticatedError("token issued in the future (iat)"));
   }
   return Status::Ok();
 }

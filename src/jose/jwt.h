@@ -57,8 +57,11 @@ class Claims {
 //   nbf: now + leeway < nbf → "token not valid yet (nbf)";
 //   iat: now + leeway < iat → "token issued in the future (iat)".
 // Equality at an edge is valid. Fails with kUnauthenticated (with those messages) or, when a
-// time claim is not a number, kInvalidArgument.
-Status ValidateTime(const nlohmann::json& claims, Time now, Duration leeway = kDefaultLeeway);
+// time claim is not a number, kInvalidArgument. `failed`, when given, receives which check
+// failed (left alone on success).
+enum class TimeCheck { kExpired, kNotYetValid, kIssuedInFuture, kMalformed };
+Status ValidateTime(const nlohmann::json& claims, Time now, Duration leeway = kDefaultLeeway,
+                    TimeCheck* failed = nullptr);
 // ValidateTime over already type-checked claims.
 Status ValidateTime(const Claims& claims, Time now, Duration leeway = kDefaultLeeway);
 

@@ -58,6 +58,19 @@ std::string_view TokenRejectionName(TokenRejection r) {
   return "unknown";
 }
 
+TokenRejection RejectionFor(jose::TimeCheck failed) {
+  switch (failed) {
+    case jose::TimeCheck::kExpired:
+      return TokenRejection::kExpired;
+    case jose::TimeCheck::kNotYetValid:
+    case jose::TimeCheck::kIssuedInFuture:
+      return TokenRejection::kNotYetValid;
+    case jose::TimeCheck::kMalformed:
+      break;
+  }
+  return TokenRejection::kClaims;
+}
+
 Result<SignPlan> Provisioner::AuthorizeSign(const TokenContext&, const jose::ParsedJws&,
                                             const Audiences&) const {
   return UnauthenticatedError("provisioner '" + name() + "' does not support the sign flow");

@@ -11,6 +11,7 @@
 #include "base/result.h"
 #include "config/config.h"
 #include "jose/jws.h"
+#include "jose/jwt.h"
 #include "pki/certificate.h"
 #include "pki/provisioner_extension.h"
 #include "provisioner/audiences.h"
@@ -52,6 +53,9 @@ enum class TokenRejection {
 
 // TokenRejectionName is the metric label of `r`: "malformed", "expired", ...
 std::string_view TokenRejectionName(TokenRejection r);
+
+// RejectionFor maps a failed time check of a token onto its rejection reason.
+TokenRejection RejectionFor(jose::TimeCheck failed);
 
 // TokenContext is what a provisioner needs to check a token besides the token itself.
 struct TokenContext {

@@ -12,7 +12,7 @@
 namespace cairn::server {
 namespace {
 
-// ProcStatusKb reads one "Name:   123 kB" line of /proc/self/status, in bytes.
+// ProcStatusBytes reads one "Name:   123 kB" line of /proc/self/status, in bytes.
 double ProcStatusBytes(std::string_view field) {
   std::ifstream in("/proc/self/status");
   std::string line;

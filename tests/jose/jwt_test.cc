@@ -126,6 +126,27 @@ TEST(ValidateTimeTest, LeewayIsAParameter) {
   EXPECT_FALSE(ValidateTime(c, now, seconds(0)).ok());
 }
 
+TEST(ValidateTimeTest, ReportsWhichCheckFailed) {
+  const Time now = FromUnixSeconds(kNow);
+  struct Case {
+    nlohmann::json claims;
+    TimeCheck want;
+  };
+  const Case cases[] = {
+      {{{"exp", kNow - 3600}, {"nbf", kNow + 3600}}, TimeCheck::kExpired},
+      {{{"nbf", kNow + 3600}}, TimeCheck::kNotYetValid},
+      {{{"iat", kNow + 3600}}, TimeCheck::kIssuedInFuture},
+      {{{"exp", "soon"}}, TimeCheck::kMalformed},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.claims.dump());
+    TimeCheck failed =
+        TimeCheck::kMalformed == c.want ? TimeCheck::kExpired : TimeCheck::kMalformed;
+    EXPECT_FALSE(ValidateTime(c.claims, now, kDefaultLeeway, &failed).ok());
+    EXPECT_EQ(failed, c.want);
+  }
+}
+
 TEST(ValidateTimeTest, NonNumericTimeIsInvalidArgument) {
   EXPECT_EQ(ValidateTime(nlohmann::json{{"exp", "soon"}}, FromUnixSeconds(kNow)).code(),
             StatusCode::kInvalidArgument);

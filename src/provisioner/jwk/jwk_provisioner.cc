@@ -77,14 +77,9 @@ Result<nlohmann::json> JwkProvisioner::AuthorizeToken(
   if (StringClaim(claims, "iss") != name_) {
     return reject(TokenRejection::kClaims, "invalid jwk claims: invalid issuer");
   }
-  if (Status s = jose::ValidateTime(claims, ctx.now, ctx.leeway); !s.ok()) {
-    const std::string& m = s.message();
-    TokenRejection why =
-        m.find("expired (exp)") != std::string::npos ? TokenRejection::kExpired
-        : m.find("(nbf)") != std::string::npos || m.find("(iat)") != std::string::npos
-            ? TokenRejection::kNotYetValid
-            : TokenRejection::kClaims;  // a time claim of the wrong type
-    return reject(why, "invalid jwk claims: " + m);
+  jose::TimeCheck failed{};
+  if (Status s = jose::ValidateTime(claims, ctx.now, ctx.leeway, &failed); !s.ok()) {
+    return reject(RejectionFor(failed), "invalid jwk claims: " + s.message());
   }
   if (!MatchesAudience(StringList(claims.value("aud", nlohmann::json())), audiences)) {
     return reject(TokenRejection::kAudience, "invalid jwk token audience claim (aud)");
