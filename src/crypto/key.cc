@@ -608,8 +608,6 @@ ossl::UniquePtr<EVP_PKEY> FastPkeyFromSpki(std::string_view spki) {
   return nullptr;
 }
 
-Result<ossl::UniquePtr<EVP_PKEY>> ParseSpkiUnchecked(std::string_view spki_der);
-
 // CheckNotDegenerate refuses public keys that OpenSSL reads but that prove nothing: the EC
 // point at infinity (any "signature" can be forged for it) and RSA exponents Go refuses too
 // (below 3, even, or above 2^31-1; with e = 1 the padding itself is a valid signature).
@@ -639,13 +637,7 @@ Status CheckNotDegenerate(EVP_PKEY* pkey) {
   return Status();
 }
 
-// ParseSpki returns the key of any kind OpenSSL reads, through the fast path when it can.
-Result<ossl::UniquePtr<EVP_PKEY>> ParseSpki(std::string_view spki_der) {
-  CAIRN_ASSIGN_OR_RETURN(auto pkey, ParseSpkiUnchecked(spki_der));
-  CAIRN_RETURN_IF_ERROR(CheckNotDegenerate(pkey.get()));
-  return pkey;
-}
-
+// ParseSpkiUnchecked reads a key of any kind OpenSSL reads, through the fast path when it can.
 Result<ossl::UniquePtr<EVP_PKEY>> ParseSpkiUnchecked(std::string_view spki_der) {
   if (spki_der.size() > kMaxKeyDer) return InvalidArgumentError("public key too large");
   if (auto fast = FastPkeyFromSpki(spki_der)) return fast;
@@ -658,6 +650,13 @@ Result<ossl::UniquePtr<EVP_PKEY>> ParseSpkiUnchecked(std::string_view spki_der) 
   if (p != Bytes(spki_der) + spki_der.size()) {
     return InvalidArgumentError("error parsing public key: trailing data");
   }
+  return pkey;
+}
+
+// ParseSpki is ParseSpkiUnchecked without the degenerate keys.
+Result<ossl::UniquePtr<EVP_PKEY>> ParseSpki(std::string_view spki_der) {
+  CAIRN_ASSIGN_OR_RETURN(auto pkey, ParseSpkiUnchecked(spki_der));
+  CAIRN_RETURN_IF_ERROR(CheckNotDegenerate(pkey.get()));
   return pkey;
 }
 

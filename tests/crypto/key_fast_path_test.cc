@@ -23,6 +23,7 @@
 #include "crypto/der.h"
 #include "crypto/key.h"
 #include "testing/fakes.h"
+#include "testing/mutate.h"
 
 namespace cairn::crypto {
 namespace {
@@ -679,31 +680,6 @@ TEST(KeyFastPathTest, OversizedInputIsRejectedBeforeParsing) {
 
 // --- Random mutations ---------------------------------------------------------------------------
 
-// Mutate applies one random edit: flip a bit, overwrite a byte, truncate, insert or delete.
-std::string Mutate(std::string s, std::mt19937& rng) {
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  switch (pick(6)) {
-    case 0:
-    case 1:
-      s[pick(s.size())] ^= static_cast<char>(1u << pick(8));
-      break;
-    case 2:
-      s[pick(s.size())] = static_cast<char>(pick(256));
-      break;
-    case 3:
-      s.resize(pick(s.size()));
-      break;
-    case 4:
-      s.insert(s.begin() + static_cast<std::ptrdiff_t>(pick(s.size() + 1)),
-               static_cast<char>(pick(256)));
-      break;
-    default:
-      s.erase(pick(s.size()), 1);
-      break;
-  }
-  return s;
-}
-
 // IsDegenerate is the oracle's view of the keys Cairn refuses on purpose.
 bool IsDegenerate(EVP_PKEY* pkey) {
   if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_EC) {
@@ -746,8 +722,8 @@ TEST(KeyFastPathTest, RandomMutationsAgreeWithOpenssl) {
   for (const Base& b : bases) {
     const std::string valid = EncodeKey(KeyNamed(b.key), b.encoding);
     for (int i = 0; i < 400; ++i) {
-      std::string der = Mutate(valid, rng);
-      if (i % 4 == 3) der = Mutate(der, rng);  // sometimes two edits
+      std::string der = cairn::testing::Mutate(valid, rng);
+      if (i % 4 == 3) der = cairn::testing::Mutate(der, rng);  // sometimes two edits
       ++total;
       ossl::UniquePtr<EVP_PKEY> oracle = OracleParse(der);
       ERR_clear_error();

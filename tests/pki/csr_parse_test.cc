@@ -27,6 +27,7 @@
 #include "pki/csr.h"
 #include "pki/test_pki_for_test.h"
 #include "testing/fakes.h"
+#include "testing/mutate.h"
 
 namespace cairn::pki {
 namespace {
@@ -913,30 +914,6 @@ TEST(CsrForgeryTest, RsaExponentOneDoesNotVerify) {
 
 // --- 3d. Random mutations -----------------------------------------------------------------------
 
-std::string Mutate(std::string s, std::mt19937& rng) {
-  auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
-  switch (pick(6)) {
-    case 0:
-    case 1:
-      s[pick(s.size())] ^= static_cast<char>(1u << pick(8));
-      break;
-    case 2:
-      s[pick(s.size())] = static_cast<char>(pick(256));
-      break;
-    case 3:
-      s.resize(pick(s.size()));
-      break;
-    case 4:
-      s.insert(s.begin() + static_cast<std::ptrdiff_t>(pick(s.size() + 1)),
-               static_cast<char>(pick(256)));
-      break;
-    default:
-      s.erase(pick(s.size()), 1);
-      break;
-  }
-  return s;
-}
-
 // Every mutated CSR either fails to parse, or parses as OpenSSL parses it: same key, subject,
 // extensions, and the same verdict on the signature. FromDer may refuse what OpenSSL reads (it
 // is stricter, see CsrHandTest) but never a CSR that OpenSSL verifies.
@@ -951,8 +928,8 @@ TEST(CsrMutationTest, RandomMutationsAgreeWithOpenssl) {
   std::vector<std::string> problems;
   for (const std::string& base : bases) {
     for (int i = 0; i < 500; ++i) {
-      std::string der = Mutate(base, rng);
-      if (i % 5 == 4) der = Mutate(der, rng);
+      std::string der = cairn::testing::Mutate(base, rng);
+      if (i % 5 == 4) der = cairn::testing::Mutate(der, rng);
       ++total;
       const OpensslView v = AskOpenssl(der);
       ERR_clear_error();
