@@ -207,6 +207,7 @@ void Sign(std::shared_ptr<Authority> a, Request& req, http::Completion complete)
     complete([err = std::move(parse_error)](Response& r) mutable { r = std::move(err); });
     return;
   }
+  sr.request_id = req.request_id;
   Authority& authority = *a;
   authority.SignAsync(sr, [a = std::move(a), complete = std::move(complete)](
                               Result<authority::Issued> issued) mutable {

@@ -62,7 +62,9 @@ void RenderStatus(int http_status, http::Response& response) {
 void RenderError(const Status& s, http::Response& response) {
   const int status = http::HttpStatusForCode(s.code());
   std::string message = DefaultMessage(status);
-  if (!s.public_message().empty()) {
+  if (s.public_message_exact()) {
+    message = s.public_message();
+  } else if (!s.public_message().empty()) {
     // step-ca's errs.BadRequest / errs.Forbidden prefix the detail; others send it as is.
     if (status == 400) {
       message = "The request could not be completed: " + s.public_message() + ".";

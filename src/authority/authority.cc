@@ -99,7 +99,18 @@ Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& con
                                 " does not match the certificate in `crt`");
   }
   a->signer_ = std::make_unique<crypto::KeySigner>(std::move(key).value());
-  CAIRN_ASSIGN_OR_RETURN(a->provisioners_, provisioner::Collection::Build(config, env.log));
+  templates::FuncEnv funcs;
+  funcs.clock = &env.clock;
+  funcs.random = &env.random;
+  CAIRN_ASSIGN_OR_RETURN(a->provisioners_,
+                         provisioner::Collection::Build(config, env.log, options.home, funcs));
+  if (auto pol = config.raw.find("authority"); pol != config.raw.end() && pol->is_object()) {
+    if (auto it = pol->find("policy"); it != pol->end() && !it->is_null()) {
+      auto parsed = policy::Policies::FromJson(nlohmann::json::parse(it->dump()));
+      if (!parsed.ok()) return parsed.status().Annotate("ca.json: authority.policy");
+      a->policy_ = std::move(parsed).value();
+    }
+  }
   return a;
 }
 

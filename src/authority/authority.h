@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -14,13 +15,17 @@
 #include "base/metrics.h"
 #include "base/random.h"
 #include "base/result.h"
+#include "base/work_queue.h"
 #include "config/config.h"
 #include "crypto/signer.h"
 #include "pki/builder.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
+#include "policy/policy.h"
 #include "provisioner/collection.h"
 #include "store/store.h"
+#include "templates/value.h"
+#include "webhook/webhook.h"
 
 namespace cairn::authority {
 
@@ -47,6 +52,9 @@ struct Env {
   store::Store& store;
   Logger& log;
   const AuthorityMetrics* metrics = nullptr;
+  // slow_work runs requests that call webhooks, so that no I/O thread waits on a remote
+  // server; null runs them on the caller's thread.
+  WorkQueue* slow_work = nullptr;
 };
 
 // AuthorityOptions are what the configuration file does not say.
@@ -67,6 +75,8 @@ struct SignRequest {
   std::string not_before;  // RFC 3339 or duration, "" = unset
   std::string not_after;
   nlohmann::json template_data;
+  // request_id is the HTTP request's id, passed on to webhooks as X-Request-Id.
+  std::string request_id;
 };
 
 // RevokeRequest is the body of POST /revoke.
@@ -136,6 +146,10 @@ class Authority {
                                                 const TimeOrDuration& not_before,
                                                 const TimeOrDuration& not_after) const;
 
+  // SetWebhookCredentials sets the certificate the authority presents to webhooks (its own
+  // TLS certificate, as step-ca does). Thread-safe.
+  void SetWebhookCredentials(const ServerCredentials& creds);
+
   // IssueServerCertificate mints the CA's own TLS certificate: a fresh P-256 key, CN =
   // commonName, SANs = dnsNames, 24h (stepca.md §1.1).
   Result<ServerCredentials> IssueServerCertificate();
@@ -171,7 +185,42 @@ class Authority {
     const provisioner::Provisioner* provisioner;
     std::string token_id;
   };
+  // Prepared is a sign request whose token and CSR were checked.
+  struct Prepared {
+    const provisioner::Provisioner* provisioner = nullptr;
+    provisioner::SignPlan plan;
+    std::optional<pki::CertificateRequest> csr;
+    TimeOrDuration not_before, not_after;
+    std::string token_id;
+  };
+  // CheckCsr checks `csr` against `plan` (CSR fingerprint, common name, key, SANs as sets).
+  Status CheckCsr(const provisioner::SignPlan& plan, const pki::CertificateRequest& csr) const;
+  // DefaultValidity sets the template's validity from the request (unset: now, backdated, for
+  // the provisioner's default duration).
+  void DefaultValidity(const provisioner::SignPlan& plan, const TimeOrDuration& not_before,
+                       const TimeOrDuration& not_after, pki::CertificateTemplate& tmpl) const;
+  // FinalizeTemplate checks the validity against the claims, puts in the provisioner extension
+  // and a fresh serial unless one is set.
+  Status FinalizeTemplate(const provisioner::SignPlan& plan, pki::CertificateTemplate& tmpl) const;
+  // SignImpl is PrepareSign then FinishSign.
   Result<Signed> SignImpl(const SignRequest& request, Attempt& attempt);
+  // PrepareSign checks the request, the token and the CSR's signature.
+  Result<Prepared> PrepareSign(const SignRequest& request, Attempt& attempt);
+  // FinishSign builds the certificate (the default leaf template, or the provisioner's
+  // pipeline: webhooks, inventories, its template, policies) and signs it.
+  Result<Signed> FinishSign(const SignRequest& request, Prepared& prepared);
+  // CustomTemplate runs the provisioner's pipeline up to the rendered certificate template.
+  Result<pki::CertificateTemplate> CustomTemplate(const SignRequest& request, Prepared& prepared,
+                                                  templates::Map& data) const;
+  // CheckNames applies the authority's and the provisioner's name policies and the
+  // provisioner's inventory rules to the certificate about to be signed.
+  Status CheckNames(const pki::CertificateTemplate& tmpl, const provisioner::Options& opts,
+                    const templates::Map& data) const;
+  // CallWebhooks calls the provisioner's webhooks of `kind` for X.509; enriching ones add
+  // their data to data["Webhooks"]. kPermissionDenied when one does not allow the request.
+  Status CallWebhooks(webhook::Kind kind, const provisioner::Provisioner& p,
+                      nlohmann::ordered_json payload, const std::string& request_id,
+                      templates::Map& data) const;
   // RecordResult notes a replayed token in `attempt` and passes `s` on.
   Status RecordResult(Status s, Attempt& attempt) const;
   store::CertificateRecord MakeRecord(const pki::Certificate& cert,
@@ -199,6 +248,10 @@ class Authority {
   std::vector<std::string> intermediate_pems_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<provisioner::Collection> provisioners_;
+  // policy_ is authority.policy.
+  policy::Policies policy_;
+  mutable std::mutex webhook_mu_;
+  std::shared_ptr<const webhook::Client> webhook_client_;  // guarded by webhook_mu_
 };
 
 // ParseSerial normalises a serial given in decimal or 0x-prefixed hex to decimal.

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "authority/authority.h"
+#include "authority/internal/sign_util.h"
 #include "base/duration.h"
 #include "base/encoding.h"
 #include "base/strings.h"
@@ -17,117 +18,15 @@
 #include "pki/verify.h"
 
 namespace cairn::authority {
+using internal::ApplyDefaultSubject;
+using internal::BadRequest;
+using internal::CheckPublicKey;
+using internal::CheckSans;
+using internal::CheckValidity;
+using internal::Forbidden;
 namespace {
 
-constexpr int kMinRsaBits = 2048;
-
-Status BadRequest(std::string detail) {
-  return InvalidArgumentError(detail).WithPublicMessage(detail);
-}
-Status Forbidden(std::string detail) {
-  return PermissionDeniedError(detail).WithPublicMessage(detail);
-}
-
 std::string TokenHash(std::string_view token) { return HexEncode(crypto::Sha256(token)); }
-
-// CheckPublicKey is step-ca's defaultPublicKeyValidator.
-Status CheckPublicKey(const crypto::PublicKey& key) {
-  switch (key.type()) {
-    case crypto::KeyType::kRsa:
-      if (key.bits() < kMinRsaBits) {
-        return Forbidden("certificate request RSA key must be at least 2048 bits (256 bytes)");
-      }
-      return Status();
-    case crypto::KeyType::kEcP256:
-    case crypto::KeyType::kEcP384:
-    case crypto::KeyType::kEcP521:
-    case crypto::KeyType::kEd25519:
-      return Status();
-    default:
-      break;
-  }
-  return BadRequest("certificate request key of type '" + key.Describe() + "' is not supported");
-}
-
-// SameSet compares two name lists as sets.
-bool SameSet(const std::vector<std::string>& a, const std::vector<std::string>& b) {
-  return std::set<std::string>(a.begin(), a.end()) == std::set<std::string>(b.begin(), b.end());
-}
-
-// CheckSans is step-ca's defaultSANsValidator: for each SAN type the CSR lists, the set must
-// equal the token's.
-Status CheckSans(const pki::CertificateRequest& csr, const pki::SubjectAltNames& want) {
-  struct Kind {
-    const char* what;
-    std::vector<std::string> got;
-    const std::vector<std::string>& want;
-  };
-  Kind kinds[] = {{"DNS names", csr.dns_names(), want.dns},
-                  {"email addresses", csr.email_addresses(), want.emails},
-                  {"IP addresses", csr.ip_addresses(), want.ips},
-                  {"URIs", csr.uris(), want.uris}};
-  for (const Kind& k : kinds) {
-    if (!k.got.empty() && !SameSet(k.got, k.want)) {
-      return Forbidden(std::string("certificate request does not contain the valid ") + k.what +
-                       " - got [" + Join(k.got, " ") + "], want [" + Join(k.want, " ") + "]");
-    }
-  }
-  return Status();
-}
-
-// ApplyDefaultSubject fills empty subject fields from ca.json's authority.template.
-void ApplyDefaultSubject(const nlohmann::json& tmpl, pki::Name& name) {
-  if (!tmpl.is_object()) return;
-  auto list = [&](const char* key, std::vector<std::string>& out) {
-    if (!out.empty()) return;
-    auto it = tmpl.find(key);
-    if (it == tmpl.end()) return;
-    if (it->is_string()) out.push_back(it->get<std::string>());
-    if (it->is_array()) {
-      for (const auto& v : *it) {
-        if (v.is_string()) out.push_back(v.get<std::string>());
-      }
-    }
-  };
-  list("country", name.country);
-  list("organization", name.organization);
-  list("organizationalUnit", name.organizational_unit);
-  list("locality", name.locality);
-  list("province", name.province);
-  list("streetAddress", name.street_address);
-  list("postalCode", name.postal_code);
-  if (name.serial_number.empty() && tmpl.value("serialNumber", nlohmann::json()).is_string()) {
-    name.serial_number = tmpl["serialNumber"].get<std::string>();
-  }
-  if (name.common_name.empty() && tmpl.value("commonName", nlohmann::json()).is_string()) {
-    name.common_name = tmpl["commonName"].get<std::string>();
-  }
-}
-
-// CheckValidity is step-ca's validityValidator.
-Status CheckValidity(Time nb, Time na, Time now, const config::EffectiveClaims& claims,
-                     Duration backdate) {
-  nb = TruncateToSeconds(nb);
-  na = TruncateToSeconds(na);
-  now = TruncateToSeconds(now);
-  if (na < now) return BadRequest("notAfter cannot be in the past; na=" + FormatRfc3339(na));
-  if (na < nb) {
-    return BadRequest("notAfter cannot be before notBefore; na=" + FormatRfc3339(na) +
-                      ", nb=" + FormatRfc3339(nb));
-  }
-  Duration d = na - nb;
-  if (d < claims.min_tls_cert_duration) {
-    return Forbidden("requested duration of " + FormatGoDuration(d) +
-                     " is less than the authorized minimum certificate duration of " +
-                     FormatGoDuration(claims.min_tls_cert_duration));
-  }
-  if (d > claims.max_tls_cert_duration + backdate) {
-    return Forbidden("requested duration of " + FormatGoDuration(d) +
-                     " is more than the authorized maximum certificate duration of " +
-                     FormatGoDuration(claims.max_tls_cert_duration + backdate));
-  }
-  return Status();
-}
 
 }  // namespace
 
@@ -167,23 +66,50 @@ Result<Issued> Authority::Sign(const SignRequest& request) {
 }
 
 void Authority::SignAsync(const SignRequest& request, std::function<void(Result<Issued>)> done) {
-  Attempt attempt;
-  Result<Signed> signed_cert = SignImpl(request, attempt);
-  if (!signed_cert.ok()) {
-    Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, false);
-    done(signed_cert.status());
+  auto attempt = std::make_shared<Attempt>();
+  Result<Prepared> prepared = PrepareSign(request, *attempt);
+  auto fail = [&](Status s) {
+    Count(env_.metrics ? env_.metrics->x509_signed : nullptr, *attempt, false);
+    done(std::move(s));
+  };
+  if (!prepared.ok()) return fail(prepared.status());
+  // finish signs and records; it runs here, or on the slow-work queue when the provisioner
+  // calls webhooks (an I/O thread must never wait on a remote server).
+  auto finish = [this, attempt](const SignRequest& req, Prepared& prep,
+                                std::function<void(Result<Issued>)> on_done) {
+    Result<Signed> signed_cert = FinishSign(req, prep);
+    if (!signed_cert.ok()) {
+      Count(env_.metrics ? env_.metrics->x509_signed : nullptr, *attempt, false);
+      on_done(signed_cert.status());
+      return;
+    }
+    const pki::Certificate leaf = signed_cert->leaf;
+    const provisioner::Provisioner* p = signed_cert->provisioner;
+    // The callback runs on the store's writer once the commit is durable.
+    RecordAsync(leaf, p, signed_cert->token_id, "",
+                [this, leaf, p, attempt, on_done = std::move(on_done)](Status s) mutable {
+                  Result<Issued> out = s.ok() ? Result<Issued>(MakeIssued(leaf, p))
+                                              : Result<Issued>(RecordResult(s, *attempt));
+                  Count(env_.metrics ? env_.metrics->x509_signed : nullptr, *attempt, out.ok());
+                  on_done(std::move(out));
+                });
+  };
+  if (env_.slow_work != nullptr && prepared->provisioner->options().has_x509_webhooks()) {
+    auto task =
+        std::make_shared<std::tuple<SignRequest, Prepared, std::function<void(Result<Issued>)>>>(
+            request, std::move(prepared).value(), std::move(done));
+    bool queued = env_.slow_work->TrySubmit([task, finish] {
+      finish(std::get<0>(*task), std::get<1>(*task), std::move(std::get<2>(*task)));
+    });
+    if (!queued) {
+      Count(env_.metrics ? env_.metrics->x509_signed : nullptr, *attempt, false);
+      std::get<2> (*task)(
+          UnavailableError("too many requests waiting for webhooks")
+              .WithPublicMessage("too many requests waiting for webhooks; retry later"));
+    }
     return;
   }
-  const pki::Certificate leaf = signed_cert->leaf;
-  const provisioner::Provisioner* p = signed_cert->provisioner;
-  // The callback runs on the store's writer once the commit is durable.
-  RecordAsync(leaf, p, signed_cert->token_id, "",
-              [this, leaf, p, attempt, done = std::move(done)](Status s) mutable {
-                Result<Issued> out = s.ok() ? Result<Issued>(MakeIssued(leaf, p))
-                                            : Result<Issued>(RecordResult(s, attempt));
-                Count(env_.metrics ? env_.metrics->x509_signed : nullptr, attempt, out.ok());
-                done(std::move(out));
-              });
+  finish(request, *prepared, std::move(done));
 }
 
 Status Authority::RecordResult(Status s, Attempt& attempt) const {
@@ -194,6 +120,11 @@ Status Authority::RecordResult(Status s, Attempt& attempt) const {
 }
 
 Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attempt& attempt) {
+  CAIRN_ASSIGN_OR_RETURN(Prepared prepared, PrepareSign(request, attempt));
+  return FinishSign(request, prepared);
+}
+
+Result<Authority::Prepared> Authority::PrepareSign(const SignRequest& request, Attempt& attempt) {
   using provisioner::TokenRejection;
   const Time now = env_.clock.Now();
   auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
@@ -238,20 +169,37 @@ Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attemp
   if (Status s = csr->VerifySignature(); !s.ok()) {
     return BadRequest("invalid certificate request");
   }
-  CAIRN_ASSIGN_OR_RETURN(pki::CertificateTemplate tmpl,
-                         LeafTemplate(plan, *csr, *not_before, *not_after));
-  const crypto::PublicKey key = csr->public_key();
+  Prepared out;
+  out.provisioner = p;
+  out.plan = std::move(plan);
+  out.csr = std::move(csr).value();
+  out.not_before = *not_before;
+  out.not_after = *not_after;
+  out.token_id = token_id;
+  return out;
+}
+
+Result<Authority::Signed> Authority::FinishSign(const SignRequest& request, Prepared& prepared) {
+  const provisioner::Provisioner* p = prepared.provisioner;
+  const pki::CertificateRequest& csr = *prepared.csr;
+  pki::CertificateTemplate tmpl;
+  if (!p->options().has_x509_work() && policy_.x509.empty()) {
+    // The common case: step's default leaf template, built directly.
+    CAIRN_ASSIGN_OR_RETURN(
+        tmpl, LeafTemplate(prepared.plan, csr, prepared.not_before, prepared.not_after));
+  } else {
+    templates::Map data;
+    CAIRN_ASSIGN_OR_RETURN(tmpl, CustomTemplate(request, prepared, data));
+  }
+  const crypto::PublicKey key = csr.public_key();
   auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
   CountKms(leaf.ok());
   if (!leaf.ok()) return leaf.status();
-  return Signed{std::move(leaf).value(), p, token_id};
+  return Signed{std::move(leaf).value(), p, prepared.token_id};
 }
 
-Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::SignPlan& plan,
-                                                         const pki::CertificateRequest& csr,
-                                                         const TimeOrDuration& not_before,
-                                                         const TimeOrDuration& not_after) const {
-  const Time now = env_.clock.Now();
+Status Authority::CheckCsr(const provisioner::SignPlan& plan,
+                           const pki::CertificateRequest& csr) const {
   if (!plan.csr_fingerprint.empty()) {
     auto want = Base64UrlDecode(plan.csr_fingerprint);
     if (!want.ok() || !ConstantTimeEquals(*want, crypto::Sha256(csr.der()))) {
@@ -265,19 +213,14 @@ Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::Sign
     return Forbidden("certificate request does not contain the valid common name - got " + cn +
                      ", want [" + Join(plan.allowed_common_names, " ") + "]");
   }
-  const crypto::PublicKey key = csr.public_key();
-  CAIRN_RETURN_IF_ERROR(CheckPublicKey(key));
-  const pki::SubjectAltNames sans = pki::SplitSans(plan.sans);
-  CAIRN_RETURN_IF_ERROR(CheckSans(csr, sans));
+  CAIRN_RETURN_IF_ERROR(CheckPublicKey(csr.public_key()));
+  return CheckSans(csr, pki::SplitSans(plan.sans));
+}
 
-  // Step's default leaf template (stepca.md §6.2) and validity (§7).
-  pki::CertificateTemplate tmpl;
-  tmpl.subject.common_name = plan.subject;
-  ApplyDefaultSubject(config_.authority_template, tmpl.subject);
-  tmpl.sans = sans;
-  tmpl.key_usage = pki::kDigitalSignature;
-  if (key.type() == crypto::KeyType::kRsa) tmpl.key_usage |= pki::kKeyEncipherment;
-  tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
+void Authority::DefaultValidity(const provisioner::SignPlan& plan, const TimeOrDuration& not_before,
+                                const TimeOrDuration& not_after,
+                                pki::CertificateTemplate& tmpl) const {
+  const Time now = env_.clock.Now();
   Duration backdate{0};
   Time nb = TruncateToSeconds(now);
   if (not_before.is_set()) {
@@ -291,13 +234,40 @@ Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::Sign
           : nb + std::chrono::duration_cast<Time::duration>(plan.claims.default_tls_cert_duration);
   tmpl.not_before = nb - std::chrono::duration_cast<Time::duration>(backdate);
   tmpl.not_after = na;
-  CAIRN_RETURN_IF_ERROR(
-      CheckValidity(tmpl.not_before, tmpl.not_after, now, plan.claims, config_.backdate));
+}
+
+Status Authority::FinalizeTemplate(const provisioner::SignPlan& plan,
+                                   pki::CertificateTemplate& tmpl) const {
+  CAIRN_RETURN_IF_ERROR(CheckValidity(tmpl.not_before, tmpl.not_after, env_.clock.Now(),
+                                      plan.claims, config_.backdate));
   if (!plan.claims.disable_smallstep_extensions) {
     CAIRN_ASSIGN_OR_RETURN(std::string ext_der, plan.extension.Encode());
+    // The CA's provisioner extension replaces any a template wrote.
+    std::erase_if(tmpl.extra_extensions,
+                  [](const pki::Extension& e) { return e.oid == pki::kProvisionerExtensionOid; });
     tmpl.extra_extensions.push_back({pki::kProvisionerExtensionOid, false, std::move(ext_der)});
   }
-  CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
+  if (tmpl.serial_decimal.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
+  }
+  return Status();
+}
+
+Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::SignPlan& plan,
+                                                         const pki::CertificateRequest& csr,
+                                                         const TimeOrDuration& not_before,
+                                                         const TimeOrDuration& not_after) const {
+  CAIRN_RETURN_IF_ERROR(CheckCsr(plan, csr));
+  // Step's default leaf template (stepca.md §6.2) and validity (§7).
+  pki::CertificateTemplate tmpl;
+  tmpl.subject.common_name = plan.subject;
+  ApplyDefaultSubject(config_.authority_template, tmpl.subject);
+  tmpl.sans = pki::SplitSans(plan.sans);
+  tmpl.key_usage = pki::kDigitalSignature;
+  if (csr.public_key().type() == crypto::KeyType::kRsa) tmpl.key_usage |= pki::kKeyEncipherment;
+  tmpl.ext_key_usage = {"serverAuth", "clientAuth"};
+  DefaultValidity(plan, not_before, not_after, tmpl);
+  CAIRN_RETURN_IF_ERROR(FinalizeTemplate(plan, tmpl));
   return tmpl;
 }
 

@@ -52,7 +52,16 @@ const std::string& Status::public_message() const {
 
 Status Status::WithPublicMessage(std::string msg) const {
   if (ok()) return *this;
-  return Status(rep_->code, rep_->message, std::move(msg));
+  Status out;
+  out.rep_ = std::make_shared<const Rep>(Rep{rep_->code, rep_->message, std::move(msg), false});
+  return out;
+}
+
+Status Status::WithExactPublicMessage(std::string msg) const {
+  if (ok()) return *this;
+  Status out;
+  out.rep_ = std::make_shared<const Rep>(Rep{rep_->code, rep_->message, std::move(msg), true});
+  return out;
 }
 
 Status Status::Annotate(std::string_view context) const {
@@ -60,7 +69,10 @@ Status Status::Annotate(std::string_view context) const {
   std::string m(context);
   m += ": ";
   m += rep_->message;
-  return Status(rep_->code, std::move(m), rep_->public_message);
+  Status out;
+  out.rep_ = std::make_shared<const Rep>(
+      Rep{rep_->code, std::move(m), rep_->public_message, rep_->public_exact});
+  return out;
 }
 
 std::string Status::ToString() const {

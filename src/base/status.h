@@ -47,8 +47,14 @@ class [[nodiscard]] Status {
   // public_message is what a remote client may see; empty means "use the default for code".
   const std::string& public_message() const;
 
-  // WithPublicMessage returns a copy whose public message is `msg`.
+  // WithPublicMessage returns a copy whose public message is `msg`. The API may frame it
+  // (step-ca's "The request could not be completed: <msg>.").
   Status WithPublicMessage(std::string msg) const;
+  // WithExactPublicMessage is WithPublicMessage for a message the client must see exactly as
+  // written (a template's `fail`, a webhook's refusal), without framing.
+  Status WithExactPublicMessage(std::string msg) const;
+  // public_message_exact reports a message set by WithExactPublicMessage.
+  bool public_message_exact() const { return rep_ && rep_->public_exact; }
   // Annotate returns a copy whose message is prefixed with `context: `.
   Status Annotate(std::string_view context) const;
 
@@ -63,6 +69,7 @@ class [[nodiscard]] Status {
     StatusCode code;
     std::string message;
     std::string public_message;
+    bool public_exact = false;
   };
   std::shared_ptr<const Rep> rep_;
 };

@@ -29,6 +29,9 @@ void RegisterCertificateCommands(CLI::App& root, RunState& state);
 // `cairn crypto jwt inspect`, `cairn crypto jwe encrypt|decrypt`, `cairn crypto jwk create`.
 void RegisterCryptoCommands(CLI::App& root, RunState& state);
 
+// `cairn inventory add|remove|list|import|export`, on the CA's own database (ca.json's `db`).
+void RegisterInventoryCommands(CLI::App& root, RunState& state);
+
 // Main runs the `cairn` command line and returns the process exit code: 0 on success, 1 on any
 // failure (one clear line on stderr, never a stack trace).
 int Main(int argc, char** argv);

@@ -19,6 +19,7 @@ int Main(int argc, char** argv) {
   RegisterCaProvisionerCommands(*ca, state);
   RegisterCertificateCommands(app, state);
   RegisterCryptoCommands(app, state);
+  RegisterInventoryCommands(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,8 +1,12 @@
 #include "pki/builder.h"
 
+#include <arpa/inet.h>
+#include <openssl/rsa.h>
+
 #include <algorithm>
 #include <set>
 
+#include "base/strings.h"
 #include "crypto/der.h"
 #include "crypto/digest.h"
 #include "pki/internal/x509_util.h"
@@ -113,18 +117,29 @@ Result<ossl::UniquePtr<ASN1_STRING>> OctetString(std::string_view bytes) {
   return os;
 }
 
-Status AddSubjectKeyId(ExtensionList* out, const crypto::PublicKey& key) {
-  CAIRN_ASSIGN_OR_RETURN(std::string ski, SubjectKeyId(key));
+// AddSubjectKeyId adds the SKI: `explicit_id` when given (a template's subjectKeyId, used as
+// is by Go), else the SHA-1 of the key bits.
+Status AddSubjectKeyId(ExtensionList* out, const crypto::PublicKey& key,
+                       const std::string& explicit_id = std::string()) {
+  std::string ski;
+  if (!explicit_id.empty()) {
+    ski = explicit_id;
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(ski, SubjectKeyId(key));
+  }
   CAIRN_ASSIGN_OR_RETURN(auto os, OctetString(ski));
   return AddI2d(out, NID_subject_key_identifier, false, os.get());
 }
 
 // AddAuthorityKeyId adds AKI = the issuer's SKI, unless the certificate is self-issued or the
-// issuer has no SKI (Go's x509.CreateCertificate rule).
+// issuer has no SKI; then `explicit_id` (the template's), if any (Go's x509.CreateCertificate
+// rule).
 Status AddAuthorityKeyId(ExtensionList* out, const Certificate* issuer,
-                         const std::string& subject_der) {
-  if (issuer == nullptr || issuer->raw_subject() == subject_der) return Status();
-  const std::string ski = issuer->subject_key_id();
+                         const std::string& subject_der,
+                         const std::string& explicit_id = std::string()) {
+  std::string ski;
+  if (issuer != nullptr && issuer->raw_subject() != subject_der) ski = issuer->subject_key_id();
+  if (ski.empty()) ski = explicit_id;
   if (ski.empty()) return Status();
   ossl::UniquePtr<AUTHORITY_KEYID> akid(AUTHORITY_KEYID_new());
   if (!akid) return ossl::ErrorStatus("AUTHORITY_KEYID_new");
@@ -240,6 +255,114 @@ Status AddPolicies(ExtensionList* out, const std::vector<std::string>& oids) {
   return AddI2d(out, NID_certificate_policies, false, policies.get());
 }
 
+// IsIa5 reports whether `s` is ASCII (IA5String's repertoire, RFC 5280).
+bool IsIa5(std::string_view s) {
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// ParseCidr returns the iPAddress constraint bytes of `cidr`: the masked address followed by the
+// mask (8 octets for IPv4, 32 for IPv6; RFC 5280 §4.2.1.10), as Go's net.ParseCIDR + x509 do.
+Result<std::string> ParseCidr(const std::string& cidr) {
+  const size_t slash = cidr.find('/');
+  if (slash == std::string::npos || cidr.size() > 64) {
+    return InvalidArgumentError("invalid CIDR '" + cidr + "'");
+  }
+  const std::string addr = cidr.substr(0, slash);
+  const std::string bits_text = cidr.substr(slash + 1);
+  unsigned char ip[16];
+  size_t len = 0;
+  if (inet_pton(AF_INET, addr.c_str(), ip) == 1) {
+    len = 4;
+  } else if (inet_pton(AF_INET6, addr.c_str(), ip) == 1) {
+    len = 16;
+  } else {
+    return InvalidArgumentError("invalid CIDR '" + cidr + "'");
+  }
+  // Go's dtoi: decimal digits only, no sign, no leading zeros beyond "0".
+  if (bits_text.empty() || bits_text.size() > 3 ||
+      !std::all_of(bits_text.begin(), bits_text.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }) ||
+      (bits_text.size() > 1 && bits_text[0] == '0')) {
+    return InvalidArgumentError("invalid CIDR '" + cidr + "'");
+  }
+  const size_t bits = static_cast<size_t>(std::stoi(bits_text));
+  if (bits > len * 8) return InvalidArgumentError("invalid CIDR '" + cidr + "'");
+  std::string out(len * 2, '\0');
+  for (size_t i = 0; i < len; ++i) {
+    const size_t have = bits > i * 8 ? std::min<size_t>(bits - i * 8, 8) : 0;
+    const auto mask = static_cast<unsigned char>(have == 0 ? 0 : 0xff << (8 - have));
+    out[i] = static_cast<char>(ip[i] & mask);
+    out[len + i] = static_cast<char>(mask);
+  }
+  return out;
+}
+
+// Subtrees returns the GeneralSubtree elements of one side of the name constraints, in Go's
+// order: DNS, IP, email, URI.
+Result<std::string> Subtrees(const std::vector<std::string>& dns,
+                             const std::vector<std::string>& ips,
+                             const std::vector<std::string>& emails,
+                             const std::vector<std::string>& uris) {
+  namespace der = crypto::der;
+  std::string out;
+  auto add_ia5 = [&](int tag, const std::string& v, std::string_view what) -> Status {
+    if (!IsIa5(v)) {
+      return InvalidArgumentError("name constraint " + std::string(what) + " '" + v +
+                                  "' is not ASCII");
+    }
+    out += der::Tlv(der::kSequence, der::Tlv(der::ContextTag(tag, false), v));
+    return Status();
+  };
+  for (const auto& d : dns) CAIRN_RETURN_IF_ERROR(add_ia5(2, d, "DNS domain"));
+  for (const auto& r : ips) {
+    CAIRN_ASSIGN_OR_RETURN(std::string bytes, ParseCidr(r));
+    out += der::Tlv(der::kSequence, der::Tlv(der::ContextTag(7, false), bytes));
+  }
+  for (const auto& e : emails) CAIRN_RETURN_IF_ERROR(add_ia5(1, e, "email"));
+  for (const auto& u : uris) CAIRN_RETURN_IF_ERROR(add_ia5(6, u, "URI domain"));
+  return out;
+}
+
+Status AddNameConstraints(ExtensionList* out, const NameConstraints& nc) {
+  if (nc.empty()) return Status();
+  namespace der = crypto::der;
+  CAIRN_ASSIGN_OR_RETURN(std::string permitted,
+                         Subtrees(nc.permitted_dns_domains, nc.permitted_ip_ranges,
+                                  nc.permitted_email_addresses, nc.permitted_uri_domains));
+  CAIRN_ASSIGN_OR_RETURN(std::string excluded,
+                         Subtrees(nc.excluded_dns_domains, nc.excluded_ip_ranges,
+                                  nc.excluded_email_addresses, nc.excluded_uri_domains));
+  std::string body;
+  if (!permitted.empty()) body += der::Tlv(der::ContextTag(0, true), permitted);
+  if (!excluded.empty()) body += der::Tlv(der::ContextTag(1, true), excluded);
+  CAIRN_ASSIGN_OR_RETURN(
+      auto ext, internal::MakeExtension(Extension{.oid = kOidNameConstraints,
+                                                  .critical = nc.critical,
+                                                  .value = der::Tlv(der::kSequence, body)}));
+  out->push_back(std::move(ext));
+  return Status();
+}
+
+// AppendOtherSans decodes each OtherSan's GeneralName and appends it to `names`.
+Status AppendOtherSans(GENERAL_NAMES* names, const std::vector<OtherSan>& others) {
+  for (const auto& o : others) {
+    const auto* p = reinterpret_cast<const unsigned char*>(o.der.data());
+    const auto* end = p + o.der.size();
+    ossl::UniquePtr<GENERAL_NAME> gn(
+        d2i_GENERAL_NAME(nullptr, &p, static_cast<long>(o.der.size())));
+    if (!gn || p != end) {
+      ossl::ClearErrors();
+      return InvalidArgumentError("invalid " + o.type + " subject alternative name '" + o.value +
+                                  "'");
+    }
+    if (sk_GENERAL_NAME_push(names, gn.get()) == 0)
+      return ossl::ErrorStatus("sk_GENERAL_NAME_push");
+    (void)gn.release();
+  }
+  return Status();
+}
+
 // OidKey is the extension's OID as its DER contents: a cheap key for duplicate checks
 // (OBJ_obj2txt is a costly formatter).
 std::string OidKey(const X509_EXTENSION* ext) {
@@ -253,13 +376,110 @@ std::string OidOf(const X509_EXTENSION* ext) {
 
 // --- Signing --------------------------------------------------------------------------------
 
-// SetSignatureAlgorithm writes the AlgorithmIdentifier for (key type, hash) into both places a
+// SignatureChoice is how the TBSCertificate is signed: the digest, and RSASSA-PSS or not.
+struct SignatureChoice {
+  crypto::HashAlg hash = crypto::HashAlg::kSha256;
+  bool pss = false;
+};
+
+// ChooseSignature maps a template's signatureAlgorithm (Go's names, case ignored, as x509util
+// matches them) to a SignatureChoice for `key`; empty means step's default for the key.
+Result<SignatureChoice> ChooseSignature(const std::string& name, const crypto::PublicKey& key) {
+  using crypto::HashAlg;
+  using crypto::KeyType;
+  if (name.empty()) return SignatureChoice{crypto::DefaultHashFor(key), false};
+  enum class Family { kRsa, kEcdsa, kEd25519 };
+  struct Known {
+    const char* name;
+    Family family;
+    HashAlg hash;
+    bool pss;
+  };
+  static constexpr Known kKnown[] = {
+      {"SHA256-RSA", Family::kRsa, HashAlg::kSha256, false},
+      {"SHA384-RSA", Family::kRsa, HashAlg::kSha384, false},
+      {"SHA512-RSA", Family::kRsa, HashAlg::kSha512, false},
+      {"SHA256-RSAPSS", Family::kRsa, HashAlg::kSha256, true},
+      {"SHA384-RSAPSS", Family::kRsa, HashAlg::kSha384, true},
+      {"SHA512-RSAPSS", Family::kRsa, HashAlg::kSha512, true},
+      {"ECDSA-SHA256", Family::kEcdsa, HashAlg::kSha256, false},
+      {"ECDSA-SHA384", Family::kEcdsa, HashAlg::kSha384, false},
+      {"ECDSA-SHA512", Family::kEcdsa, HashAlg::kSha512, false},
+      {"Ed25519", Family::kEd25519, HashAlg::kNone, false},
+  };
+  // Names x509util knows but Go refuses to sign with (or cannot: DSA).
+  static constexpr const char* kRefused[] = {"MD2-RSA",  "MD5-RSA",    "SHA1-RSA",
+                                             "DSA-SHA1", "DSA-SHA256", "ECDSA-SHA1"};
+  for (const char* r : kRefused) {
+    if (EqualsIgnoreCase(name, r)) {
+      return InvalidArgumentError("signature algorithm " + std::string(r) + " is not supported");
+    }
+  }
+  for (const Known& k : kKnown) {
+    if (!EqualsIgnoreCase(name, k.name)) continue;
+    bool fits = false;
+    switch (key.type()) {
+      case KeyType::kRsa:
+        fits = k.family == Family::kRsa;
+        break;
+      case KeyType::kEcP256:
+      case KeyType::kEcP384:
+      case KeyType::kEcP521:
+        fits = k.family == Family::kEcdsa;
+        break;
+      case KeyType::kEd25519:
+        fits = k.family == Family::kEd25519;
+        break;
+      case KeyType::kOther:
+        break;
+    }
+    if (!fits) {
+      return InvalidArgumentError("signature algorithm " + std::string(k.name) +
+                                  " does not match the signing key (" + key.Describe() + ")");
+    }
+    return SignatureChoice{k.hash, k.pss};
+  }
+  return InvalidArgumentError("unsupported signature algorithm '" + name + "'");
+}
+
+// PssParameters returns the DER RSASSA-PSS-params for `hash` as Go writes them (RFC 4055 §3.1):
+// hashAlgorithm and MGF1 with that hash (explicit NULL parameters), saltLength = digest length,
+// default trailerField.
+std::string PssParameters(crypto::HashAlg hash) {
+  namespace der = crypto::der;
+  std::string hash_oid;
+  int salt = 32;
+  switch (hash) {
+    case crypto::HashAlg::kSha384:
+      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x02";
+      salt = 48;
+      break;
+    case crypto::HashAlg::kSha512:
+      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x03";
+      salt = 64;
+      break;
+    default:
+      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x01";
+      break;
+  }
+  const std::string hash_alg = der::Tlv(
+      der::kSequence, der::Tlv(der::kObjectIdentifier, hash_oid) + der::Tlv(der::kNull, ""));
+  const std::string mgf1_oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x08";
+  const std::string mgf =
+      der::Tlv(der::kSequence, der::Tlv(der::kObjectIdentifier, mgf1_oid) + hash_alg);
+  return der::Tlv(der::kSequence, der::Tlv(der::ContextTag(0, true), hash_alg) +
+                                      der::Tlv(der::ContextTag(1, true), mgf) +
+                                      der::Tlv(der::ContextTag(2, true), der::Int64(salt)));
+}
+
+// SetSignatureAlgorithm writes the AlgorithmIdentifier for (key type, choice) into both places a
 // certificate carries it (TBSCertificate.signature and Certificate.signatureAlgorithm).
-Status SetSignatureAlgorithm(X509* x, crypto::KeyType type, crypto::HashAlg hash) {
+Status SetSignatureAlgorithm(X509* x, crypto::KeyType type, const SignatureChoice& choice) {
   int nid = NID_undef;
   int param_type = V_ASN1_UNDEF;
   using crypto::HashAlg;
   using crypto::KeyType;
+  const HashAlg hash = choice.hash;
   switch (type) {
     case KeyType::kEcP256:
     case KeyType::kEcP384:
@@ -270,6 +490,11 @@ Status SetSignatureAlgorithm(X509* x, crypto::KeyType type, crypto::HashAlg hash
                                        : NID_undef;
       break;
     case KeyType::kRsa:
+      if (choice.pss) {
+        nid = hash == HashAlg::kNone ? NID_undef : NID_rsassaPss;
+        param_type = V_ASN1_SEQUENCE;
+        break;
+      }
       // RFC 4055 §5: the parameters of sha*WithRSAEncryption are NULL.
       param_type = V_ASN1_NULL;
       nid = hash == HashAlg::kSha256   ? NID_sha256WithRSAEncryption
@@ -290,25 +515,71 @@ Status SetSignatureAlgorithm(X509* x, crypto::KeyType type, crypto::HashAlg hash
   const X509_ALGOR* outer_alg = nullptr;
   X509_get0_signature(nullptr, &outer_alg, x);
   for (X509_ALGOR* alg : {tbs_alg, const_cast<X509_ALGOR*>(outer_alg)}) {
-    if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid), param_type, nullptr) != 1) {
+    void* params = nullptr;
+    ossl::UniquePtr<ASN1_STRING> seq;
+    if (param_type == V_ASN1_SEQUENCE) {
+      const std::string der = PssParameters(hash);
+      seq.reset(ASN1_STRING_new());
+      if (!seq || ASN1_STRING_set(seq.get(), der.data(), static_cast<int>(der.size())) != 1) {
+        return ossl::ErrorStatus("ASN1_STRING_set");
+      }
+      params = seq.get();
+    }
+    if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid), param_type, params) != 1) {
       return ossl::ErrorStatus("X509_ALGOR_set0");
     }
+    (void)seq.release();  // owned by `alg` now
   }
   return Status();
 }
 
+// PssSign signs `tbs` with RSASSA-PSS. The Signer interface only offers PKCS#1 v1.5 for RSA, so
+// this drives the private key of a KeySigner directly; other signers (HSMs, KMS) cannot.
+Result<std::string> PssSign(const crypto::Signer& signer, crypto::HashAlg hash,
+                            std::string_view tbs) {
+  const auto* key_signer = dynamic_cast<const crypto::KeySigner*>(&signer);
+  if (key_signer == nullptr) {
+    return UnimplementedError("RSASSA-PSS signatures need a key held in memory");
+  }
+  const EVP_MD* md = hash == crypto::HashAlg::kSha384   ? EVP_sha384()
+                     : hash == crypto::HashAlg::kSha512 ? EVP_sha512()
+                                                        : EVP_sha256();
+  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key_signer->key().get()) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(tbs.data()),
+                     tbs.size()) != 1) {
+    return ossl::ErrorStatus("EVP_DigestSign (PSS)");
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
+    return ossl::ErrorStatus("EVP_DigestSign (PSS)");
+  }
+  sig.resize(len);
+  return sig;
+}
+
 // SignAndEncode signs the TBSCertificate of `x` through `signer` and returns its DER.
 Result<std::string> SignAndEncode(X509* x, const crypto::Signer& signer,
-                                  const crypto::PublicKey& signer_key) {
-  const crypto::HashAlg hash = crypto::DefaultHashFor(signer_key);
-  CAIRN_RETURN_IF_ERROR(SetSignatureAlgorithm(x, signer_key.type(), hash));
+                                  const crypto::PublicKey& signer_key,
+                                  const SignatureChoice& choice) {
+  CAIRN_RETURN_IF_ERROR(SetSignatureAlgorithm(x, signer_key.type(), choice));
   unsigned char* tbs = nullptr;
   const int tbs_len = i2d_re_X509_tbs(x, &tbs);
   if (tbs_len <= 0) return ossl::ErrorStatus("i2d_re_X509_tbs");
   ossl::UniquePtr<unsigned char> tbs_owned(tbs);
-  CAIRN_ASSIGN_OR_RETURN(std::string sig,
-                         signer.Sign(hash, std::string_view(reinterpret_cast<char*>(tbs),
-                                                            static_cast<size_t>(tbs_len))));
+  const std::string_view tbs_view(reinterpret_cast<char*>(tbs), static_cast<size_t>(tbs_len));
+  std::string sig;
+  if (choice.pss) {
+    CAIRN_ASSIGN_OR_RETURN(sig, PssSign(signer, choice.hash, tbs_view));
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(sig, signer.Sign(choice.hash, tbs_view));
+  }
   const ASN1_BIT_STRING* sig_const = nullptr;
   X509_get0_signature(&sig_const, nullptr, x);
   auto* sig_bits = const_cast<ASN1_BIT_STRING*>(sig_const);
@@ -330,7 +601,8 @@ Result<std::string> SignAndEncode(X509* x, const crypto::Signer& signer,
 Result<Certificate> Assemble(const X509_NAME* subject, const X509_NAME* issuer_name,
                              const std::string& serial_decimal, Time not_before, Time not_after,
                              const crypto::PublicKey& subject_key, const ExtensionList& exts,
-                             const crypto::Signer& signer, const crypto::PublicKey& signer_key) {
+                             const crypto::Signer& signer, const crypto::PublicKey& signer_key,
+                             const SignatureChoice& choice) {
   if (not_after <= not_before) return InvalidArgumentError("notAfter must be after notBefore");
   CAIRN_ASSIGN_OR_RETURN(auto serial, ParseSerial(serial_decimal));
   ossl::UniquePtr<X509> x(X509_new());
@@ -351,7 +623,7 @@ Result<Certificate> Assemble(const X509_NAME* subject, const X509_NAME* issuer_n
     }
     if (X509_add_ext(x.get(), ext.get(), -1) != 1) return ossl::ErrorStatus("X509_add_ext");
   }
-  CAIRN_ASSIGN_OR_RETURN(std::string der, SignAndEncode(x.get(), signer, signer_key));
+  CAIRN_ASSIGN_OR_RETURN(std::string der, SignAndEncode(x.get(), signer, signer_key, choice));
   return Certificate::FromSigned(std::move(x), std::move(der), subject_key);
 }
 
@@ -374,6 +646,8 @@ Result<Certificate> SignCertificate(const CertificateTemplate& tmpl,
   } else {
     CAIRN_RETURN_IF_ERROR(CheckSignerMatches(signer_key, subject_key, "self-signed subject key"));
   }
+  CAIRN_ASSIGN_OR_RETURN(const SignatureChoice choice,
+                         ChooseSignature(tmpl.signature_algorithm, signer_key));
 
   ossl::UniquePtr<X509_NAME> subject;
   if (tmpl.raw_subject_der.has_value()) {
@@ -394,16 +668,21 @@ Result<Certificate> SignCertificate(const CertificateTemplate& tmpl,
   CAIRN_RETURN_IF_ERROR(AddKeyUsage(&built, tmpl.key_usage, tmpl.key_usage_critical));
   CAIRN_RETURN_IF_ERROR(AddExtKeyUsage(&built, tmpl.ext_key_usage));
   CAIRN_RETURN_IF_ERROR(AddBasicConstraints(&built, tmpl.basic_constraints));
-  if (tmpl.subject_key_id) CAIRN_RETURN_IF_ERROR(AddSubjectKeyId(&built, subject_key));
-  CAIRN_RETURN_IF_ERROR(AddAuthorityKeyId(&built, issuer, subject_der));
+  if (tmpl.subject_key_id) {
+    CAIRN_RETURN_IF_ERROR(AddSubjectKeyId(&built, subject_key, tmpl.explicit_subject_key_id));
+  }
+  CAIRN_RETURN_IF_ERROR(
+      AddAuthorityKeyId(&built, issuer, subject_der, tmpl.explicit_authority_key_id));
   CAIRN_RETURN_IF_ERROR(
       AddAuthorityInfoAccess(&built, tmpl.ocsp_servers, tmpl.issuing_certificate_urls));
-  if (!tmpl.sans.empty()) {
+  if (!tmpl.sans.empty() || !tmpl.other_sans.empty()) {
     CAIRN_ASSIGN_OR_RETURN(auto names, internal::BuildGeneralNames(tmpl.sans));
+    CAIRN_RETURN_IF_ERROR(AppendOtherSans(names.get(), tmpl.other_sans));
     const bool subject_empty = X509_NAME_entry_count(subject.get()) == 0;
     CAIRN_RETURN_IF_ERROR(AddI2d(&built, NID_subject_alt_name, subject_empty, names.get()));
   }
   CAIRN_RETURN_IF_ERROR(AddPolicies(&built, tmpl.policy_identifiers));
+  CAIRN_RETURN_IF_ERROR(AddNameConstraints(&built, tmpl.name_constraints));
   CAIRN_RETURN_IF_ERROR(AddCrlDistributionPoints(&built, tmpl.crl_distribution_points));
 
   // Extra extensions replace built ones with the same OID and go last.
@@ -424,7 +703,7 @@ Result<Certificate> SignCertificate(const CertificateTemplate& tmpl,
 
   return Assemble(subject.get(), issuer ? X509_get_subject_name(issuer->get()) : nullptr,
                   tmpl.serial_decimal, tmpl.not_before, tmpl.not_after, subject_key, all,
-                  issuer_signer, signer_key);
+                  issuer_signer, signer_key, choice);
 }
 
 Result<Certificate> RenewCertificate(const Certificate& old, const std::string& new_serial,
@@ -452,7 +731,15 @@ Result<Certificate> RenewCertificate(const Certificate& old, const std::string& 
     exts.push_back(std::move(copy));
   }
   return Assemble(subject, X509_get_subject_name(issuer.get()), new_serial, not_before, not_after,
-                  subject_key, exts, signer, signer_key);
+                  subject_key, exts, signer, signer_key,
+                  SignatureChoice{crypto::DefaultHashFor(signer_key), false});
+}
+
+bool NameConstraints::empty() const {
+  return permitted_dns_domains.empty() && excluded_dns_domains.empty() &&
+         permitted_ip_ranges.empty() && excluded_ip_ranges.empty() &&
+         permitted_email_addresses.empty() && excluded_email_addresses.empty() &&
+         permitted_uri_domains.empty() && excluded_uri_domains.empty();
 }
 
 Result<std::string> RandomSerial(Random& random) {

@@ -59,7 +59,7 @@ Status ToStatus(const Violation& v) {
   switch (v.reason) {
     case Reason::kNotAllowed: {
       std::string msg = type + " name " + name + " not allowed";
-      return PermissionDeniedError(msg).WithPublicMessage(
+      return PermissionDeniedError(msg).WithExactPublicMessage(
           "The request was forbidden by the certificate authority: " + msg);
     }
     case Reason::kCannotParseDomain:

@@ -7,6 +7,7 @@
 #include "base/strings.h"
 #include "crypto/digest.h"
 #include "provisioner/jwk/jwk_provisioner.h"
+#include "provisioner/options.h"
 
 namespace cairn::provisioner {
 namespace {
@@ -48,7 +49,9 @@ std::string SortKey(std::string_view id, uint32_t index) {
 
 }  // namespace
 
-Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& config, Logger& log) {
+Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& config, Logger& log,
+                                                      const std::string& home,
+                                                      const templates::FuncEnv& funcs) {
   auto c = std::unique_ptr<Collection>(new Collection());
   c->audiences_ = Audiences::FromDnsNames(config.dns_names);
   uint32_t index = 0;
@@ -56,6 +59,8 @@ Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& co
     if (EqualsIgnoreCase(pc.type, "jwk")) {
       auto p = JwkProvisioner::Create(pc, config.authority_claims);
       if (!p.ok()) return p.status();
+      CAIRN_ASSIGN_OR_RETURN(auto options, ParseOptions(pc.raw, pc.name, home, funcs));
+      (*p)->set_options(std::move(options));
       const Provisioner* raw = p->get();
       std::string id = raw->id();
       if (!c->by_id_.emplace(id, raw).second) {

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "provisioner/provisioner.h"
+#include "templates/funcs.h"
 
 namespace cairn::provisioner {
 
@@ -21,7 +22,10 @@ class Collection {
   // "Uninitialized" entries that are listed with a stateReason and refuse tokens, as step-ca
   // does for provisioners that failed to initialise; unknown types are skipped. Fails with
   // kInvalidArgument on a broken provisioner or duplicate names/ids.
-  static Result<std::unique_ptr<Collection>> Build(const config::CaConfig& config, Logger& log);
+  // `home` resolves relative template files; `funcs` feeds the templates' time and randomness.
+  static Result<std::unique_ptr<Collection>> Build(const config::CaConfig& config, Logger& log,
+                                                   const std::string& home = std::string(),
+                                                   const templates::FuncEnv& funcs = {});
 
   // LoadByToken finds the provisioner a token names (stepca.md §2.2) given its unverified
   // header and claims. Returns nullptr when none matches.

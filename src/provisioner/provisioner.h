@@ -15,6 +15,7 @@
 #include "pki/certificate.h"
 #include "pki/provisioner_extension.h"
 #include "provisioner/audiences.h"
+#include "provisioner/options.h"
 
 namespace cairn::provisioner {
 
@@ -131,6 +132,14 @@ class Provisioner {
 
   // ExtensionFor returns the provisioner extension certificates of this provisioner carry.
   pki::ProvisionerExtension Extension() const;
+
+  // options are the provisioner's templates, webhooks, inventory lookups and policy.
+  const Options& options() const { return *options_; }
+  // set_options is called once, by Collection::Build, before the provisioner is shared.
+  void set_options(std::shared_ptr<const Options> options) { options_ = std::move(options); }
+
+ private:
+  std::shared_ptr<const Options> options_ = EmptyOptions();
 };
 
 // ClaimsAuthorizeRenew is the shared renewal rule (step-ca's Controller.AuthorizeRenew).

@@ -18,6 +18,11 @@
 namespace cairn::server {
 namespace {
 
+// Requests that call webhooks run on their own threads: at most 16 at once, 256 waiting; more
+// are refused with 503 rather than queued without bound.
+constexpr int kSlowWorkThreads = 16;
+constexpr size_t kSlowWorkPending = 256;
+
 // HomeFor returns the directory relative paths of ca.json are resolved against: $STEPPATH or
 // $CAIRNPATH when set, else the parent of the config file's directory ($HOME/config/ca.json).
 std::string HomeFor(const std::string& config_path) {
@@ -91,8 +96,11 @@ Result<std::shared_ptr<authority::Authority>> CaServer::BuildAuthority(
   aopts.home = options_.home;
   aopts.password = options_.password;
   aopts.start_time = start_time_;
-  authority::Env env{SystemClock::Default(), crypto::OsslRandom::Default(), *store_, *options_.log,
-                     &metrics_->authority()};
+  if (slow_work_ == nullptr) {
+    slow_work_ = std::make_unique<WorkQueue>(kSlowWorkThreads, kSlowWorkPending);
+  }
+  authority::Env env{SystemClock::Default(), crypto::OsslRandom::Default(), *store_,
+                     *options_.log,          &metrics_->authority(),        slow_work_.get()};
   CAIRN_ASSIGN_OR_RETURN(auto a, authority::Authority::Create(config, aopts, env));
   return std::shared_ptr<authority::Authority>(std::move(a));
 }
@@ -110,6 +118,8 @@ Status CaServer::RotateTlsCertificate() {
   for (const auto& c : a->roots()) client_cas.push_back(c.pem());
   for (const auto& c : a->intermediates()) client_cas.push_back(c.pem());
   CAIRN_RETURN_IF_ERROR(server_->SetTlsCredentials(creds.chain_pem, creds.key_pem, client_cas));
+  // Webhooks see the CA's own TLS certificate as its client certificate.
+  a->SetWebhookCredentials(creds);
   std::lock_guard<std::mutex> lock(mu_);
   tls_not_before_ = creds.not_before;
   tls_not_after_ = creds.not_after;
@@ -178,6 +188,8 @@ void CaServer::Stop(Duration grace) {
   renew_cv_.notify_all();
   if (renew_thread_.joinable()) renew_thread_.join();
   if (server_) server_->Stop(grace);
+  // Requests waiting on webhooks finish (or fail) before the store closes.
+  slow_work_.reset();
   if (metrics_server_) metrics_server_->Stop(Duration::zero());
   if (store_) store_->Close().IgnoreError();
 }

@@ -9,6 +9,7 @@
 
 #include "authority/authority.h"
 #include "base/log.h"
+#include "base/work_queue.h"
 #include "config/config.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -68,6 +69,8 @@ class CaServer {
   config::CaConfig config_;
   std::unique_ptr<CaMetrics> metrics_;  // before the store, server and authority that use it
   std::unique_ptr<store::Store> store_;
+  // slow_work_ runs requests that wait on webhooks, off the I/O threads.
+  std::unique_ptr<WorkQueue> slow_work_;
   mutable std::mutex mu_;
   std::shared_ptr<authority::Authority> authority_;  // guarded by mu_
   std::unique_ptr<Logger> request_log_;

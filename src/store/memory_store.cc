@@ -100,6 +100,92 @@ Result<std::vector<RevocationRecord>> MemoryStore::ListRevocations(std::string_v
   return ListAfter(revoked_, cursor, limit);
 }
 
+Status MemoryStore::PutInventoryItem(const InventoryItem& item) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryItem(item));
+  InventoryItem stored = item;
+  stored.updated_at = TruncateToSeconds(clock_->Now());
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  inventories_[stored.inventory].insert_or_assign(stored.key, std::move(stored));
+  return Status();
+}
+
+Status MemoryStore::PutInventoryItems(std::string_view inventory,
+                                      const std::vector<InventoryItem>& items,
+                                      bool replace_inventory) {
+  // Validate (and build) everything before taking the lock: the call is all-or-nothing.
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryImport(inventory, items));
+  const Time now = TruncateToSeconds(clock_->Now());
+  Inventory incoming;
+  for (const InventoryItem& item : items) {
+    InventoryItem stored = item;
+    stored.updated_at = now;
+    incoming.emplace(stored.key, std::move(stored));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (replace_inventory) {
+    if (incoming.empty()) {
+      inventories_.erase(std::string(inventory));
+    } else {
+      inventories_.insert_or_assign(std::string(inventory), std::move(incoming));
+    }
+    return Status();
+  }
+  if (incoming.empty()) return Status();
+  Inventory& inv = inventories_[std::string(inventory)];
+  for (auto& [key, item] : incoming) inv.insert_or_assign(key, std::move(item));
+  return Status();
+}
+
+Status MemoryStore::DeleteInventoryItem(std::string_view inventory, std::string_view key) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(key));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto inv = inventories_.find(inventory);
+  if (inv == inventories_.end()) return NotFoundError("item not found");
+  auto it = inv->second.find(key);
+  if (it == inv->second.end()) return NotFoundError("item not found");
+  inv->second.erase(it);
+  if (inv->second.empty()) inventories_.erase(inv);
+  return Status();
+}
+
+Result<std::optional<InventoryItem>> MemoryStore::GetInventoryItem(std::string_view inventory,
+                                                                   std::string_view key) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(key));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto inv = inventories_.find(inventory);
+  if (inv == inventories_.end()) return std::optional<InventoryItem>();
+  auto it = inv->second.find(key);
+  if (it == inv->second.end()) return std::optional<InventoryItem>();
+  return std::optional<InventoryItem>(it->second);
+}
+
+Result<std::vector<InventoryItem>> MemoryStore::ListInventoryItems(std::string_view inventory,
+                                                                   std::string_view cursor,
+                                                                   int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryCursor(cursor));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto inv = inventories_.find(inventory);
+  if (inv == inventories_.end()) return std::vector<InventoryItem>();
+  return ListAfter(inv->second, cursor, limit);
+}
+
+Result<std::vector<std::string>> MemoryStore::ListInventories() {
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<std::string> names;
+  names.reserve(inventories_.size());
+  for (const auto& [name, items] : inventories_) names.push_back(name);
+  return names;
+}
+
 Status MemoryStore::CheckIntegrity() {
   std::lock_guard<std::mutex> lock(mu_);
   return CheckOpenLocked();

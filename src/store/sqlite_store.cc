@@ -62,6 +62,17 @@ CREATE TABLE used_tokens (
   used_at INTEGER NOT NULL
 );
 )sql",
+    // 2: inventories. WITHOUT ROWID: the table is its primary key's b-tree, so a lookup by
+    // (inventory, key) is one search and listing an inventory in key order is a range scan.
+    R"sql(
+CREATE TABLE inventory_items (
+  inventory  TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  attributes TEXT    NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (inventory, key)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
               "kSqliteSchemaVersion must equal the number of migrations");
@@ -95,6 +106,23 @@ constexpr const char* kSelectRevocation =
 constexpr const char* kListRevocations =
     "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
     " acme FROM revoked_x509_certs WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+
+constexpr const char* kUpsertInventoryItem =
+    "INSERT INTO inventory_items (inventory, key, attributes, updated_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (inventory, key) DO UPDATE SET attributes = excluded.attributes,"
+    " updated_at = excluded.updated_at";
+constexpr const char* kDeleteInventory = "DELETE FROM inventory_items WHERE inventory = ?1";
+constexpr const char* kDeleteInventoryItem =
+    "DELETE FROM inventory_items WHERE inventory = ?1 AND key = ?2";
+constexpr const char* kSelectInventoryItem =
+    "SELECT inventory, key, attributes, updated_at FROM inventory_items"
+    " WHERE inventory = ?1 AND key = ?2";
+constexpr const char* kListInventoryItems =
+    "SELECT inventory, key, attributes, updated_at FROM inventory_items"
+    " WHERE inventory = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+// One primary-key seek per inventory, rather than a scan of every item (SELECT DISTINCT).
+constexpr const char* kNextInventory =
+    "SELECT inventory FROM inventory_items WHERE inventory > ?1 ORDER BY inventory LIMIT 1";
 
 // ---------------------------------------------------------------------------------------------
 // Errors.
@@ -312,6 +340,35 @@ RevocationRecord ReadRevocationRow(const Stmt& st) {
   r.mtls = st.ColInt(7) != 0;
   r.acme = st.ColInt(8) != 0;
   return r;
+}
+
+Result<InventoryItem> ReadInventoryRow(const Stmt& st) {
+  InventoryItem item;
+  item.inventory = st.ColText(0);
+  item.key = st.ColText(1);
+  try {
+    item.attributes = nlohmann::json::parse(st.ColText(2));
+  } catch (const nlohmann::json::exception&) {
+    return InternalError("sqlite: inventory_items.attributes of " + item.inventory + "/" +
+                         item.key + " is not JSON");
+  }
+  if (!item.attributes.is_object()) {
+    return InternalError("sqlite: inventory_items.attributes of " + item.inventory + "/" +
+                         item.key + " is not a JSON object");
+  }
+  item.updated_at = FromUnixSeconds(st.ColInt(3));
+  return item;
+}
+
+// UpsertInventoryItem inserts or replaces one item (attributes already serialized).
+Status UpsertInventoryItem(Connection& c, std::string_view inventory, std::string_view key,
+                           std::string_view attributes, int64_t now) {
+  CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kUpsertInventoryItem));
+  st.Text(1, inventory);
+  st.Text(2, key);
+  st.Text(3, attributes);
+  st.Int(4, now);
+  return st.Run("upsert inventory item");
 }
 
 // InsertToken marks a token used; a replay is kAlreadyExists "token already used".
@@ -622,6 +679,110 @@ class SqliteStoreImpl final : public SqliteStore {
           }
           return out;
         });
+  }
+
+  Status PutInventoryItem(const InventoryItem& item) override {
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryName(item.inventory));
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(item.key));
+    CAIRN_ASSIGN_OR_RETURN(std::string attributes, SerializeInventoryAttributes(item.attributes));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) {
+      return UpsertInventoryItem(c, item.inventory, item.key, attributes, now);
+    });
+  }
+
+  Status PutInventoryItems(std::string_view inventory, const std::vector<InventoryItem>& items,
+                           bool replace_inventory) override {
+    CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> attributes,
+                           SerializeInventoryImport(inventory, items));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    // One write, so one savepoint: a failure part-way rolls back the delete and every insert.
+    return Write([&](Connection& c) -> Status {
+      if (replace_inventory) {
+        CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kDeleteInventory));
+        st.Text(1, inventory);
+        CAIRN_RETURN_IF_ERROR(st.Run("delete inventory"));
+      }
+      for (size_t i = 0; i < items.size(); ++i) {
+        CAIRN_RETURN_IF_ERROR(UpsertInventoryItem(c, inventory, items[i].key, attributes[i], now));
+      }
+      return Status();
+    });
+  }
+
+  Status DeleteInventoryItem(std::string_view inventory, std::string_view key) override {
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(key));
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kDeleteInventoryItem));
+      st.Text(1, inventory);
+      st.Text(2, key);
+      CAIRN_RETURN_IF_ERROR(st.Run("delete inventory item"));
+      if (sqlite3_changes(c.db()) == 0) return NotFoundError("item not found");
+      return Status();
+    });
+  }
+
+  Result<std::optional<InventoryItem>> GetInventoryItem(std::string_view inventory,
+                                                        std::string_view key) override {
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(key));
+    return Read<std::optional<InventoryItem>>(
+        [&](Connection& c) -> Result<std::optional<InventoryItem>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectInventoryItem));
+          st.Text(1, inventory);
+          st.Text(2, key);
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select inventory item"));
+          if (!row) return std::optional<InventoryItem>();
+          CAIRN_ASSIGN_OR_RETURN(InventoryItem item, ReadInventoryRow(st));
+          return std::optional<InventoryItem>(std::move(item));
+        });
+  }
+
+  Result<std::vector<InventoryItem>> ListInventoryItems(std::string_view inventory,
+                                                        std::string_view cursor,
+                                                        int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+    CAIRN_RETURN_IF_ERROR(ValidateInventoryCursor(cursor));
+    return Read<std::vector<InventoryItem>>(
+        [&](Connection& c) -> Result<std::vector<InventoryItem>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kListInventoryItems));
+          st.Text(1, inventory);
+          st.Text(2, cursor);
+          st.Int(3, ClampListLimit(limit));
+          std::vector<InventoryItem> out;
+          for (;;) {
+            CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list inventory items"));
+            if (!row) break;
+            CAIRN_ASSIGN_OR_RETURN(InventoryItem item, ReadInventoryRow(st));
+            out.push_back(std::move(item));
+          }
+          return out;
+        });
+  }
+
+  Result<std::vector<std::string>> ListInventories() override {
+    return Read<std::vector<std::string>>([&](Connection& c) -> Result<std::vector<std::string>> {
+      std::vector<std::string> names;
+      // Each seek is its own statement run (and its own read snapshot); a concurrent write may
+      // add or remove an inventory between seeks, which a listing tolerates.
+      std::string after;
+      for (;;) {
+        std::string next;
+        {
+          // `after` stays bound (SQLITE_STATIC) until the statement is reset at the end of this
+          // block, so it is only changed after that.
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kNextInventory));
+          st.Text(1, after);
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list inventories"));
+          if (!row) break;
+          next = st.ColText(0);
+        }
+        names.push_back(next);
+        after = std::move(next);
+      }
+      return names;
+    });
   }
 
   Status CheckIntegrity() override {

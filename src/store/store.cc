@@ -1,5 +1,9 @@
 #include "store/store.h"
 
+#include <set>
+#include <utility>
+#include <vector>
+
 namespace cairn::store {
 namespace {
 
@@ -9,6 +13,59 @@ Status CheckText(std::string_view field, std::string_view value) {
                                 std::to_string(kMaxTextField) + " bytes");
   }
   return Status();
+}
+
+// IsValidUtf8WithoutControls reports whether `s` is well-formed UTF-8 (no overlong forms, no
+// surrogates, nothing above U+10FFFF) without C0 controls or DEL.
+bool IsValidUtf8WithoutControls(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f) return false;
+      ++i;
+      continue;
+    }
+    size_t len = 0;
+    uint32_t cp = 0;
+    if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    static constexpr uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < kMinForLength[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += len;
+  }
+  return true;
+}
+
+// NestingDepthExceeds reports whether `j` nests arrays and objects more than `max_depth` deep
+// (the outermost object counts as 1, as base/json_depth.h counts text). Iterative, and it stops
+// at the first value too deep.
+bool NestingDepthExceeds(const nlohmann::json& j, int max_depth) {
+  std::vector<std::pair<const nlohmann::json*, int>> todo = {{&j, 1}};
+  while (!todo.empty()) {
+    auto [v, depth] = todo.back();
+    todo.pop_back();
+    if (!v->is_structured()) continue;
+    if (depth > max_depth) return true;
+    for (const auto& child : *v) todo.emplace_back(&child, depth + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -89,6 +146,121 @@ Status ValidateListCursor(std::string_view cursor) {
                                 " bytes");
   }
   return Status();
+}
+
+Status ValidateInventoryName(std::string_view inventory) {
+  if (inventory.empty()) return InvalidArgumentError("inventory name is empty");
+  if (inventory.size() > kMaxInventoryNameLength) {
+    return InvalidArgumentError("inventory name is longer than " +
+                                std::to_string(kMaxInventoryNameLength) + " characters");
+  }
+  for (char c : inventory) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) {
+      return InvalidArgumentError("inventory name \"" + std::string(inventory.substr(0, 64)) +
+                                  "\" may only contain letters, digits, '.', '_' and '-'");
+    }
+  }
+  return Status();
+}
+
+Status ValidateInventoryKey(std::string_view key) {
+  if (key.empty()) return InvalidArgumentError("inventory key is empty");
+  if (key.size() > kMaxInventoryKeyLength) {
+    return InvalidArgumentError("inventory key is longer than " +
+                                std::to_string(kMaxInventoryKeyLength) + " bytes");
+  }
+  if (!IsValidUtf8WithoutControls(key)) {
+    return InvalidArgumentError("inventory key is not valid UTF-8 or contains control characters");
+  }
+  return Status();
+}
+
+Result<std::string> SerializeInventoryAttributes(const nlohmann::json& attributes) {
+  if (!attributes.is_object()) {
+    return InvalidArgumentError(std::string("inventory attributes must be a JSON object, not ") +
+                                attributes.type_name());
+  }
+  // Check the depth before dump(), which recurses: a value built in memory (not parsed from
+  // bounded text) could otherwise exhaust the stack.
+  if (NestingDepthExceeds(attributes, kMaxInventoryAttributesDepth)) {
+    return InvalidArgumentError("inventory attributes nest deeper than " +
+                                std::to_string(kMaxInventoryAttributesDepth) + " levels");
+  }
+  std::string text;
+  try {
+    text = attributes.dump();
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgumentError("inventory attributes contain a string that is not valid UTF-8");
+  }
+  if (text.size() > kMaxInventoryAttributesSize) {
+    return InvalidArgumentError("inventory attributes are larger than " +
+                                std::to_string(kMaxInventoryAttributesSize) + " bytes");
+  }
+  return text;
+}
+
+Status ValidateInventoryCursor(std::string_view cursor) {
+  if (cursor.size() > kMaxInventoryKeyLength) {
+    return InvalidArgumentError("list cursor is longer than " +
+                                std::to_string(kMaxInventoryKeyLength) + " bytes");
+  }
+  return Status();
+}
+
+Result<std::vector<std::string>> SerializeInventoryImport(std::string_view inventory,
+                                                          const std::vector<InventoryItem>& items) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryName(inventory));
+  if (items.size() > kMaxInventoryImportItems) {
+    return InvalidArgumentError("cannot import more than " +
+                                std::to_string(kMaxInventoryImportItems) + " items at once (got " +
+                                std::to_string(items.size()) + ")");
+  }
+  std::vector<std::string> texts;
+  texts.reserve(items.size());
+  std::set<std::string_view> keys;
+  size_t total = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const InventoryItem& item = items[i];
+    // Keys in messages are cut short: they may be up to 1 KiB (or, when invalid, anything).
+    auto where = [&] {
+      std::string key = item.key.size() > 64 ? item.key.substr(0, 64) + "..." : item.key;
+      return "item " + std::to_string(i + 1) + " (key \"" + key + "\")";
+    };
+    if (item.inventory != inventory) {
+      return InvalidArgumentError(where() + ": belongs to inventory \"" +
+                                  item.inventory.substr(0, kMaxInventoryNameLength) + "\", not \"" +
+                                  std::string(inventory) + "\"");
+    }
+    Status s = ValidateInventoryKey(item.key);
+    if (!s.ok()) return s.Annotate(where());
+    auto text = SerializeInventoryAttributes(item.attributes);
+    if (!text.ok()) return text.status().Annotate(where());
+    if (!keys.insert(item.key).second) return InvalidArgumentError(where() + ": duplicate key");
+    total += item.key.size() + text->size();
+    if (total > kMaxInventoryImportBytes) {
+      return InvalidArgumentError("the import is larger than " +
+                                  std::to_string(kMaxInventoryImportBytes) + " bytes");
+    }
+    texts.push_back(std::move(text).value());
+  }
+  return texts;
+}
+
+Status ValidateInventoryImport(std::string_view inventory,
+                               const std::vector<InventoryItem>& items) {
+  return SerializeInventoryImport(inventory, items).status();
+}
+
+Status ValidateInventoryAttributes(const nlohmann::json& attributes) {
+  return SerializeInventoryAttributes(attributes).status();
+}
+
+Status ValidateInventoryItem(const InventoryItem& item) {
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryName(item.inventory));
+  CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(item.key));
+  return ValidateInventoryAttributes(item.attributes);
 }
 
 }  // namespace cairn::store

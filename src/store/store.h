@@ -1,9 +1,9 @@
 #pragma once
 
 // The Store is where the CA keeps what must survive it: the certificates it issued, the
-// revocations, and the one-time token ids it has consumed. It is one interface with several
-// backends (SQLite embedded, PostgreSQL for scale-out; an in-memory map for tests and for
-// ca.json files without a `db` block).
+// revocations, the one-time token ids it has consumed, and the inventories it consults while
+// issuing. It is one interface with several backends (SQLite embedded, PostgreSQL for
+// scale-out; an in-memory map for tests and for ca.json files without a `db` block).
 //
 // Everything that must be unique or single-use (serials, token ids, revocations) is enforced by
 // the backend's own constraints inside one transaction, never by the memory of one process, so
@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -74,6 +75,31 @@ struct RevocationRecord {
   friend bool operator==(const RevocationRecord&, const RevocationRecord&) = default;
 };
 
+// InventoryItem is one entry of an inventory: a named catalog of items keyed by an identifier,
+// each with JSON attributes the CA consults while issuing. For example inventory "people" maps
+// "alice@example.com" to {"posixUser": "alice", "groups": ["ops"]}, and inventory "hosts"
+// maps "vm-1234" to {"workload": "billing"}.
+//
+// Keys match exactly, byte for byte: the store does no case folding or other normalisation.
+// Callers normalise before both writing and looking up (e.g. lower-case e-mail addresses and
+// DNS names), so that the same identifier always has the same key.
+struct InventoryItem {
+  // inventory is the inventory's name: 1..kMaxInventoryNameLength characters of
+  // [A-Za-z0-9._-].
+  std::string inventory;
+  // key identifies the item within its inventory: 1..kMaxInventoryKeyLength bytes of valid
+  // UTF-8 without control characters (U+0000..U+001F, U+007F).
+  std::string key;
+  // attributes is a JSON object (at most kMaxInventoryAttributesSize bytes serialized, nesting
+  // at most kMaxInventoryAttributesDepth); {} when the item has none.
+  nlohmann::json attributes = nlohmann::json::object();
+  // updated_at is when the item was last written. The store sets it (with its clock) on every
+  // write; the value passed to a Put is ignored.
+  Time updated_at{};
+
+  friend bool operator==(const InventoryItem&, const InventoryItem&) = default;
+};
+
 // Input bounds enforced by every backend (kInvalidArgument beyond them).
 inline constexpr size_t kMaxSerialLength = 64;         // decimal digits (2^128 has 39)
 inline constexpr size_t kMaxTokenIdLength = 1024;      // bytes
@@ -82,6 +108,14 @@ inline constexpr size_t kMaxTextField = 4096;          // provisioner fields, su
 inline constexpr size_t kMaxSans = 10000;              // entries
 inline constexpr int kDefaultListLimit = 100;          // used when a list limit is <= 0
 inline constexpr int kMaxListLimit = 1000;             // larger list limits are clamped
+
+// Inventory bounds (kInvalidArgument beyond them).
+inline constexpr size_t kMaxInventoryNameLength = 64;            // characters of [A-Za-z0-9._-]
+inline constexpr size_t kMaxInventoryKeyLength = 1024;           // bytes
+inline constexpr size_t kMaxInventoryAttributesSize = 64 << 10;  // bytes, serialized
+inline constexpr int kMaxInventoryAttributesDepth = 32;          // nested arrays/objects
+inline constexpr size_t kMaxInventoryImportItems = 100000;       // items per PutInventoryItems
+inline constexpr size_t kMaxInventoryImportBytes = 256u << 20;   // keys + attributes per import
 
 // Store is the CA's persistent state. Implementations are thread-safe: every method may be
 // called from any thread at any time. After Close() every method fails with kUnavailable.
@@ -143,6 +177,49 @@ class Store {
   virtual Result<std::vector<RevocationRecord>> ListRevocations(std::string_view cursor,
                                                                 int limit) = 0;
 
+  // PutInventoryItem inserts `item`, or replaces the item with the same inventory and key
+  // (attributes are replaced whole, not merged). updated_at is set to the store's current time.
+  // kInvalidArgument for a malformed item (see ValidateInventoryItem). Durable on OK.
+  virtual Status PutInventoryItem(const InventoryItem& item) = 0;
+
+  // PutInventoryItems imports `items` into `inventory` in ONE transaction: either every item is
+  // written or none is. Every item's `inventory` must equal `inventory`, and keys must be
+  // unique within `items`. With `replace_inventory`, the inventory's items whose keys are not
+  // in `items` are deleted in the same transaction (an empty `items` then empties the
+  // inventory); otherwise they are kept. Items with a key already present are replaced.
+  // Fails with kInvalidArgument (nothing written) for a malformed item, a mismatched
+  // inventory, a duplicate key, more than kMaxInventoryImportItems items, or more than
+  // kMaxInventoryImportBytes of keys and attributes. A large import holds the store's writer
+  // for its duration (other writes wait for it). Durable on OK.
+  virtual Status PutInventoryItems(std::string_view inventory,
+                                   const std::vector<InventoryItem>& items,
+                                   bool replace_inventory) = 0;
+
+  // DeleteInventoryItem deletes one item. kNotFound "item not found" when there is no such
+  // item; kInvalidArgument for a malformed inventory name or key. Durable on OK.
+  virtual Status DeleteInventoryItem(std::string_view inventory, std::string_view key) = 0;
+
+  // GetInventoryItem returns the item `key` of `inventory`, or nullopt if there is none. This
+  // is the lookup the CA makes while issuing: it is a plain read (for SQLite on a read
+  // connection, never queued behind the writer) and sees every write that returned before it
+  // started. kInvalidArgument for a malformed inventory name or key.
+  virtual Result<std::optional<InventoryItem>> GetInventoryItem(std::string_view inventory,
+                                                                std::string_view key) = 0;
+
+  // ListInventoryItems returns up to `limit` items of `inventory` whose key sorts after
+  // `cursor` (empty: from the start), in byte-wise ascending order of the key. Paging works as
+  // in ListCertificates: pass the last key of a page as the next cursor; a page shorter than
+  // the limit is the last. `limit` <= 0 means kDefaultListLimit; limits above kMaxListLimit
+  // are clamped. kInvalidArgument for a malformed inventory name or a cursor longer than
+  // kMaxInventoryKeyLength. An inventory without items lists as empty (not kNotFound).
+  virtual Result<std::vector<InventoryItem>> ListInventoryItems(std::string_view inventory,
+                                                                std::string_view cursor,
+                                                                int limit) = 0;
+
+  // ListInventories returns the names of the inventories that have at least one item, sorted
+  // byte-wise. (An inventory exists while it has items: deleting its last item removes it.)
+  virtual Result<std::vector<std::string>> ListInventories() = 0;
+
   // CheckIntegrity verifies the backend's storage (PRAGMA integrity_check for SQLite).
   // kInternal with the findings when it is damaged.
   virtual Status CheckIntegrity() = 0;
@@ -173,5 +250,41 @@ int ClampListLimit(int limit);
 // ValidateListCursor checks that a list cursor is at most kMaxSerialLength bytes (any content:
 // it is only compared). Fails with kInvalidArgument.
 Status ValidateListCursor(std::string_view cursor);
+
+// ValidateInventoryName checks 1..kMaxInventoryNameLength characters of [A-Za-z0-9._-].
+// Fails with kInvalidArgument.
+Status ValidateInventoryName(std::string_view inventory);
+
+// ValidateInventoryKey checks 1..kMaxInventoryKeyLength bytes of valid UTF-8 with no control
+// characters. Fails with kInvalidArgument.
+Status ValidateInventoryKey(std::string_view key);
+
+// ValidateInventoryAttributes checks that `attributes` is a JSON object whose serialization
+// (compact, as SerializeInventoryAttributes makes it) is valid UTF-8, at most
+// kMaxInventoryAttributesSize bytes and nested at most kMaxInventoryAttributesDepth deep.
+// Fails with kInvalidArgument.
+Status ValidateInventoryAttributes(const nlohmann::json& attributes);
+
+// ValidateInventoryItem checks the name, the key and the attributes of `item`.
+Status ValidateInventoryItem(const InventoryItem& item);
+
+// ValidateInventoryCursor checks that a ListInventoryItems cursor is at most
+// kMaxInventoryKeyLength bytes (any content: it is only compared). Fails with kInvalidArgument.
+Status ValidateInventoryCursor(std::string_view cursor);
+
+// ValidateInventoryImport checks a PutInventoryItems call: the inventory name, at most
+// kMaxInventoryImportItems items, each valid and of `inventory`, no key twice, and at most
+// kMaxInventoryImportBytes of keys and serialized attributes in all. Fails with
+// kInvalidArgument naming the first offending item ("item 3 (key \"vm-1\"): ...").
+Status ValidateInventoryImport(std::string_view inventory, const std::vector<InventoryItem>& items);
+
+// SerializeInventoryImport is ValidateInventoryImport that also returns each item's attributes
+// as compact JSON text, in the order of `items`.
+Result<std::vector<std::string>> SerializeInventoryImport(std::string_view inventory,
+                                                          const std::vector<InventoryItem>& items);
+
+// SerializeInventoryAttributes validates `attributes` (as ValidateInventoryAttributes) and
+// returns its compact JSON text, the form the persistent backends store.
+Result<std::string> SerializeInventoryAttributes(const nlohmann::json& attributes);
 
 }  // namespace cairn::store

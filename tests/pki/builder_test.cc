@@ -37,6 +37,9 @@ std::vector<std::string> Oids(const Certificate& c) {
 
 std::string AtTime(Time t) { return " -attime " + std::to_string(ToUnixSeconds(t)); }
 
+// CaTemplateForTest is an intermediate CA template (no SANs).
+CertificateTemplate CaTemplateForTest() { return testing::CaTemplate("Constrained CA", 0, "4000"); }
+
 // A three-level chain per CA key type, checked by `openssl verify` and by VerifyChain.
 class ChainTest : public ::testing::TestWithParam<KeyType> {};
 
@@ -418,6 +421,277 @@ TEST(RandomSerialTest, NeverZero) {
   CAIRN_ASSERT_OK_AND_ASSIGN(std::string s, RandomSerial(random));
   EXPECT_EQ(random.calls_, 2);
   EXPECT_EQ(s, "1334440654591915542993625911497130241");  // 0x0101...01 (16 bytes)
+}
+
+// --- Template fields added for step's X.509 template schema -------------------------------
+
+std::string OpensslText(const Certificate& c) {
+  TempDir dir;
+  dir.Write("c.pem", c.pem());
+  auto r = RunCommand("openssl x509 -in " + dir.File("c.pem") + " -noout -text");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  return r.output;
+}
+
+TEST(SignCertificateTest, NameConstraintsAsGoWritesThem) {
+  auto root = MakeRoot(KeyType::kEcP256);
+  const auto& key = SharedKey(KeyType::kEcP256, 7);
+  CertificateTemplate t = CaTemplateForTest();
+  t.name_constraints.critical = true;
+  t.name_constraints.permitted_dns_domains = {"example.com", ".internal"};
+  t.name_constraints.permitted_ip_ranges = {"10.1.2.3/16", "2001:db8::/32"};
+  t.name_constraints.permitted_email_addresses = {"example.com"};
+  t.name_constraints.permitted_uri_domains = {".example.org"};
+  t.name_constraints.excluded_dns_domains = {"bad.example.com"};
+  t.name_constraints.excluded_ip_ranges = {"10.1.99.0/24"};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  auto nc = c.FindExtension(kOidNameConstraints);
+  ASSERT_TRUE(nc.has_value());
+  EXPECT_TRUE(nc->critical);
+  // After certificate policies, before CRL distribution points (Go's order).
+  EXPECT_THAT(Oids(c), ElementsAre(kOidKeyUsage, kOidBasicConstraints, kOidSubjectKeyId,
+                                   kOidAuthorityKeyId, kOidNameConstraints));
+  const std::string text = OpensslText(c);
+  EXPECT_THAT(text, HasSubstr("X509v3 Name Constraints: critical"));
+  EXPECT_THAT(text, HasSubstr("DNS:example.com"));
+  EXPECT_THAT(text, HasSubstr("DNS:.internal"));
+  // Host bits masked off, as net.ParseCIDR does.
+  EXPECT_THAT(text, HasSubstr("IP:10.1.0.0/255.255.0.0"));
+  EXPECT_THAT(text, HasSubstr("IP:2001:DB8:0:0:0:0:0:0/FFFF:FFFF:0:0:0:0:0:0"));
+  EXPECT_THAT(text, HasSubstr("email:example.com"));
+  EXPECT_THAT(text, HasSubstr("URI:.example.org"));
+  EXPECT_THAT(text, HasSubstr("DNS:bad.example.com"));
+  EXPECT_THAT(text, HasSubstr("IP:10.1.99.0/255.255.255.0"));
+  EXPECT_LT(text.find("Permitted:"), text.find("Excluded:"));
+
+  // openssl enforces them: a leaf under this CA with an excluded name fails to verify.
+  auto inter_signer = std::make_shared<crypto::KeySigner>(key);
+  const auto& leaf_key = SharedKey(KeyType::kEcP256, 8);
+  auto issue = [&](const std::string& dns) {
+    CertificateTemplate l = LeafTemplate(dns, {.dns = {dns}});
+    auto leaf = SignCertificate(l, leaf_key.public_key(), &c, *inter_signer);
+    EXPECT_TRUE(leaf.ok()) << leaf.status();
+    return std::move(leaf).value();
+  };
+  TempDir dir;
+  dir.Write("root.pem", root.cert.pem());
+  dir.Write("int.pem", c.pem());
+  dir.Write("good.pem", issue("a.example.com").pem());
+  dir.Write("bad.pem", issue("x.bad.example.com").pem());
+  const std::string verify = "openssl verify -CAfile " + dir.File("root.pem") + " -untrusted " +
+                             dir.File("int.pem") + AtTime(Hours(1)) + " ";
+  auto good = RunCommand(verify + dir.File("good.pem"));
+  EXPECT_EQ(good.exit_code, 0) << good.output;
+  auto bad = RunCommand(verify + dir.File("bad.pem"));
+  EXPECT_NE(bad.exit_code, 0) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("excluded subtree violation"));
+
+  // Not critical unless asked; nothing at all when every list is empty.
+  t.name_constraints.critical = false;
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  EXPECT_FALSE(c2.FindExtension(kOidNameConstraints)->critical);
+  t.name_constraints = NameConstraints{.critical = true};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c3,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  EXPECT_FALSE(c3.FindExtension(kOidNameConstraints).has_value());
+}
+
+TEST(SignCertificateTest, RejectsBadNameConstraints) {
+  auto root = MakeRoot(KeyType::kEcP256);
+  const auto& key = SharedKey(KeyType::kEcP256, 7);
+  for (const char* cidr :
+       {"10.0.0.0", "10.0.0.0/33", "::/129", "10.0.0.0/-1", "10.0.0.0/08", "host/8", "/8"}) {
+    SCOPED_TRACE(cidr);
+    CertificateTemplate t = CaTemplateForTest();
+    t.name_constraints.excluded_ip_ranges = {cidr};
+    auto c = SignCertificate(t, key.public_key(), &root.cert, *root.signer);
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(c.status().message(), HasSubstr("CIDR"));
+  }
+  CertificateTemplate t = CaTemplateForTest();
+  t.name_constraints.permitted_dns_domains = {"bücher.example"};
+  auto c = SignCertificate(t, key.public_key(), &root.cert, *root.signer);
+  EXPECT_THAT(c.status().message(), HasSubstr("not ASCII"));
+}
+
+TEST(SignCertificateTest, OtherSansFollowTheStandardOnes) {
+  auto root = MakeRoot(KeyType::kEcP256);
+  const auto& key = SharedKey(KeyType::kEcP256, 7);
+  CertificateTemplate t = LeafTemplate("", {.dns = {"a.example"}});
+  // registeredID [8] 1.2.3.4 and a UPN otherName (both as x509util encodes them).
+  const std::string reg_id("\x88\x03\x2a\x03\x04", 5);
+  const std::string upn = std::string(
+                              "\xa0\x1b\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x14\x02\x03\xa0\x0d"
+                              "\x0c\x0b",
+                              18) +
+                          "foo@bar.com";
+  t.other_sans = {{.type = "registeredID", .value = "1.2.3.4", .der = reg_id},
+                  {.type = "userPrincipalName", .value = "foo@bar.com", .der = upn}};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  auto san = c.FindExtension(kOidSubjectAltName);
+  ASSERT_TRUE(san.has_value());
+  EXPECT_TRUE(san->critical);  // empty subject
+  EXPECT_EQ(san->value, crypto::der::Tlv(crypto::der::kSequence,
+                                         std::string("\x82\x09", 2) + "a.example" + reg_id + upn));
+  EXPECT_THAT(c.dns_names(), ElementsAre("a.example"));
+  const std::string text = OpensslText(c);
+  EXPECT_THAT(text, HasSubstr("Registered ID:1.2.3.4"));
+  EXPECT_THAT(text, HasSubstr("UPN::foo@bar.com"));
+
+  // Only other SANs: the extension is still written.
+  t.sans = {};
+  t.subject.common_name = "x";
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  EXPECT_FALSE(c2.FindExtension(kOidSubjectAltName)->critical);
+
+  // Anything that is not exactly one GeneralName is refused, naming it.
+  for (const std::string& der :
+       {std::string("1234"), reg_id + "x", std::string("\x88\x05\x2a", 3), std::string()}) {
+    t.other_sans = {{.type = "1.2.3.4", .value = "raw:MTIzNA==", .der = der}};
+    auto bad = SignCertificate(t, key.public_key(), &root.cert, *root.signer);
+    EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(bad.status().message(), HasSubstr("raw:MTIzNA=="));
+  }
+}
+
+TEST(SignCertificateTest, ExplicitKeyIdentifiers) {
+  auto root = MakeRoot(KeyType::kEcP256);
+  const auto& key = SharedKey(KeyType::kEcP256, 7);
+  CertificateTemplate t = LeafTemplate("x", {.dns = {"x"}});
+  t.explicit_subject_key_id = "my-ski";
+  t.explicit_authority_key_id = "ignored-aki";
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  EXPECT_EQ(c.subject_key_id(), "my-ski");
+  // The issuer has an SKI: Go takes it, not the template's.
+  EXPECT_EQ(c.authority_key_id(), root.cert.subject_key_id());
+
+  // Self-signed: the template's AKI is written (Go's parent is the template itself).
+  CertificateTemplate self = CaTemplateForTest();
+  self.explicit_authority_key_id = "root-aki";
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      Certificate r, SignCertificate(self, key.public_key(), nullptr, crypto::KeySigner(key)));
+  EXPECT_EQ(r.authority_key_id(), "root-aki");
+  self.explicit_authority_key_id.clear();
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      Certificate r2, SignCertificate(self, key.public_key(), nullptr, crypto::KeySigner(key)));
+  EXPECT_EQ(r2.authority_key_id(), "");
+
+  // subject_key_id = false wins over an explicit value.
+  t.subject_key_id = false;
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  EXPECT_EQ(c2.subject_key_id(), "");
+}
+
+struct SigAlgCase {
+  KeyType ca;
+  std::string name;
+  std::string want;  // Certificate::signature_algorithm, "" = refused
+  std::string error;
+};
+
+TEST(SignCertificateTest, SignatureAlgorithms) {
+  const std::vector<SigAlgCase> cases = {
+      {KeyType::kEcP256, "", "ECDSA-SHA256", ""},
+      {KeyType::kEcP256, "ECDSA-SHA384", "ECDSA-SHA384", ""},
+      {KeyType::kEcP256, "ecdsa-sha512", "ECDSA-SHA512", ""},
+      {KeyType::kEcP384, "ECDSA-SHA256", "ECDSA-SHA256", ""},
+      {KeyType::kRsa, "SHA384-RSA", "SHA384-RSA", ""},
+      {KeyType::kRsa, "SHA512-RSA", "SHA512-RSA", ""},
+      {KeyType::kRsa, "SHA256-RSAPSS", "SHA256-RSAPSS", ""},
+      {KeyType::kRsa, "SHA384-RSAPSS", "SHA384-RSAPSS", ""},
+      {KeyType::kRsa, "sha512-rsapss", "SHA512-RSAPSS", ""},
+      {KeyType::kEd25519, "Ed25519", "Ed25519", ""},
+      {KeyType::kEcP256, "SHA256-RSA", "", "does not match the signing key"},
+      {KeyType::kRsa, "ECDSA-SHA256", "", "does not match the signing key"},
+      {KeyType::kEd25519, "ECDSA-SHA256", "", "does not match the signing key"},
+      {KeyType::kRsa, "Ed25519", "", "does not match the signing key"},
+      {KeyType::kRsa, "SHA1-RSA", "", "not supported"},
+      {KeyType::kRsa, "MD5-RSA", "", "not supported"},
+      {KeyType::kEcP256, "ECDSA-SHA1", "", "not supported"},
+      {KeyType::kEcP256, "DSA-SHA256", "", "not supported"},
+      {KeyType::kEcP256, "ECDSA-SHA3", "", "unsupported signature algorithm"},
+  };
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.name + " with " + std::string(crypto::KeyTypeName(tc.ca)));
+    auto root = MakeRoot(tc.ca);
+    const auto& key = SharedKey(KeyType::kEcP256, 7);
+    CertificateTemplate t = LeafTemplate("x", {.dns = {"x.example"}});
+    t.signature_algorithm = tc.name;
+    auto c = SignCertificate(t, key.public_key(), &root.cert, *root.signer);
+    if (tc.want.empty()) {
+      EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument);
+      EXPECT_THAT(c.status().message(), HasSubstr(tc.error));
+      continue;
+    }
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_EQ(c->signature_algorithm(), tc.want);
+    EXPECT_TRUE(c->IsIssuedBy(root.cert));
+    TempDir dir;
+    dir.Write("root.pem", root.cert.pem());
+    dir.Write("leaf.pem", c->pem());
+    auto r = RunCommand("openssl verify -CAfile " + dir.File("root.pem") + AtTime(Hours(1)) + " " +
+                        dir.File("leaf.pem"));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+  }
+}
+
+TEST(SignCertificateTest, PssParametersAreGos) {
+  auto root = MakeRoot(KeyType::kRsa);
+  const auto& key = SharedKey(KeyType::kEcP256, 7);
+  CertificateTemplate t = LeafTemplate("x", {.dns = {"x.example"}});
+  t.signature_algorithm = "SHA256-RSAPSS";
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
+                             SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  // Go's pssParametersSHA256 (crypto/x509), after the rsassaPss OID.
+  const std::string go_params(
+      "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a"
+      "\x30\x34\xa0\x0f\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\xa1\x1c\x30"
+      "\x1a\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x08\x30\x0d\x06\x09\x60\x86\x48\x01\x65\x03"
+      "\x04\x02\x01\x05\x00\xa2\x03\x02\x01\x20",
+      65);
+  EXPECT_NE(c.der().find(go_params), std::string::npos);
+  const std::string text = OpensslText(c);
+  EXPECT_THAT(text, HasSubstr("Salt Length: 0x20"));
+  EXPECT_THAT(text, HasSubstr("Mask Algorithm: mgf1 with sha256"));
+
+  // PSS needs the key itself: a Signer that only offers Sign cannot do it.
+  struct OpaqueSigner : crypto::Signer {
+    explicit OpaqueSigner(const crypto::KeySigner& s) : inner(s) {}
+    crypto::PublicKey public_key() const override { return inner.public_key(); }
+    Result<std::string> Sign(crypto::HashAlg h, std::string_view m) const override {
+      return inner.Sign(h, m);
+    }
+    const crypto::KeySigner& inner;
+  };
+  OpaqueSigner opaque(*root.signer);
+  EXPECT_EQ(SignCertificate(t, key.public_key(), &root.cert, opaque).status().code(),
+            StatusCode::kUnimplemented);
+  t.signature_algorithm = "SHA384-RSA";
+  CAIRN_EXPECT_OK(SignCertificate(t, key.public_key(), &root.cert, opaque));
+}
+
+TEST(NameEncodingTest, ExtraNamesShadowAndEmailIsIa5) {
+  Name n;
+  n.common_name = "shadowed";
+  n.organization = {"Acme"};
+  n.extra_names = {{"2.5.4.3", "from-extra"}, {"1.2.840.113549.1.9.1", "ops@example.com"}};
+  CAIRN_ASSERT_OK_AND_ASSIGN(std::string der, EncodeNameDer(n));
+  // Go's appendRDNs skips CN because ExtraNames carries 2.5.4.3; emailAddress is IA5 (0x16).
+  EXPECT_EQ(der.find("shadowed"), std::string::npos);
+  EXPECT_NE(der.find(std::string("\x16\x0f", 2) + "ops@example.com"), std::string::npos);
+  CAIRN_ASSERT_OK_AND_ASSIGN(Name back, DecodeNameDer(der));
+  EXPECT_EQ(back.common_name, "from-extra");
+  EXPECT_EQ(back.organization, (std::vector<std::string>{"Acme"}));
+  EXPECT_EQ(back.extra_names, (std::vector<std::pair<std::string, std::string>>{
+                                  {"1.2.840.113549.1.9.1", "ops@example.com"}}));
+  EXPECT_FALSE(DecodeNameDer(der + "x").ok());
+  EXPECT_FALSE(DecodeNameDer("junk").ok());
 }
 
 }  // namespace

@@ -31,6 +31,14 @@ TEST(CanonicalIpTest, Forms) {
   EXPECT_EQ(CanonicalIp("10.0.0.1"), "10.0.0.1");
   EXPECT_EQ(CanonicalIp("0:0:0:0:0:0:0:1"), "::1");
   EXPECT_EQ(CanonicalIp("FE80::0001"), "fe80::1");
+  // As Go's net.IP.String: IPv4-mapped addresses are IPv4, IPv4-compatible ones stay hex.
+  EXPECT_EQ(CanonicalIp("::ffff:192.0.2.1"), "192.0.2.1");
+  EXPECT_EQ(CanonicalIp("::FFFF:1"), "::ffff:1");
+  EXPECT_EQ(CanonicalIp("::1.2.3.4"), "::102:304");
+  EXPECT_EQ(CanonicalIp("2001:db8:0:0:1:0:0:1"), "2001:db8::1:0:0:1");
+  EXPECT_EQ(CanonicalIp("2001:db8:0:1:1:1:1:1"), "2001:db8:0:1:1:1:1:1");
+  EXPECT_EQ(CanonicalIp("::"), "::");
+  EXPECT_EQ(CanonicalIp("1::"), "1::");
   EXPECT_EQ(CanonicalIp("256.0.0.1"), "");
   EXPECT_EQ(CanonicalIp("host"), "");
   EXPECT_EQ(CanonicalIp(""), "");

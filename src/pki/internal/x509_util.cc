@@ -21,6 +21,10 @@ constexpr const char* kOidStreetAddress = "2.5.4.9";
 constexpr const char* kOidPostalCode = "2.5.4.17";
 constexpr const char* kOidSerialNumber = "2.5.4.5";
 constexpr const char* kOidCommonName = "2.5.4.3";
+// PKCS #9 emailAddress: x509util encodes its string values as IA5String.
+constexpr const char* kOidEmailAddress = "1.2.840.113549.1.9.1";
+
+bool IsAscii(std::string_view s);
 
 // AddRdn appends the non-empty `values` of attribute `oid`, all in one (multi-valued) RDN as
 // Go's pkix.Name.appendRDNs does. Single-valued RDNs for each extra name use one call each.
@@ -31,7 +35,8 @@ Status AddRdn(X509_NAME* name, const std::string& oid, const std::vector<std::st
     if (!IsValidUtf8(v)) return InvalidArgumentError("name attribute is not valid UTF-8");
     if (v.size() > 64 << 10) return InvalidArgumentError("name attribute too long");
     CAIRN_ASSIGN_OR_RETURN(auto obj, TextToObj(oid));
-    const int type = IsGoPrintable(v) ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
+    int type = IsGoPrintable(v) ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
+    if (oid == kOidEmailAddress && IsAscii(v)) type = V_ASN1_IA5STRING;
     if (X509_NAME_add_entry_by_OBJ(name, obj.get(), type,
                                    reinterpret_cast<const unsigned char*>(v.data()),
                                    static_cast<int>(v.size()), -1, first ? 0 : -1) != 1) {
@@ -94,16 +99,23 @@ Status PushIa5(GENERAL_NAMES* names, int type, const std::string& value) {
 Result<ossl::UniquePtr<X509_NAME>> NameToX509(const Name& n) {
   ossl::UniquePtr<X509_NAME> name(X509_NAME_new());
   if (!name) return ossl::ErrorStatus("X509_NAME_new");
+  // Go's pkix.Name.appendRDNs skips an attribute that ExtraNames also sets (ExtraNames win).
+  auto add = [&](const char* oid, const std::vector<std::string>& values) -> Status {
+    for (const auto& extra : n.extra_names) {
+      if (extra.first == oid) return Status();
+    }
+    return AddRdn(name.get(), oid, values);
+  };
   // Order of Go's pkix.Name.ToRDNSequence.
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidCountry, n.country));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidProvince, n.province));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidLocality, n.locality));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidStreetAddress, n.street_address));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidPostalCode, n.postal_code));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidOrganization, n.organization));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidOrganizationalUnit, n.organizational_unit));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidCommonName, {n.common_name}));
-  CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), kOidSerialNumber, {n.serial_number}));
+  CAIRN_RETURN_IF_ERROR(add(kOidCountry, n.country));
+  CAIRN_RETURN_IF_ERROR(add(kOidProvince, n.province));
+  CAIRN_RETURN_IF_ERROR(add(kOidLocality, n.locality));
+  CAIRN_RETURN_IF_ERROR(add(kOidStreetAddress, n.street_address));
+  CAIRN_RETURN_IF_ERROR(add(kOidPostalCode, n.postal_code));
+  CAIRN_RETURN_IF_ERROR(add(kOidOrganization, n.organization));
+  CAIRN_RETURN_IF_ERROR(add(kOidOrganizationalUnit, n.organizational_unit));
+  CAIRN_RETURN_IF_ERROR(add(kOidCommonName, {n.common_name}));
+  CAIRN_RETURN_IF_ERROR(add(kOidSerialNumber, {n.serial_number}));
   for (const auto& [oid, value] : n.extra_names) {
     if (!IsDottedOid(oid)) return InvalidArgumentError("invalid name attribute OID '" + oid + "'");
     CAIRN_RETURN_IF_ERROR(AddRdn(name.get(), oid, {value}));

@@ -1,6 +1,7 @@
 #include "provisioner/jwk/jwk_provisioner.h"
 
 #include "jose/jwt.h"
+#include "webhook/webhook.h"
 
 namespace cairn::provisioner {
 namespace {
@@ -49,6 +50,10 @@ Result<std::unique_ptr<JwkProvisioner>> JwkProvisioner::Create(
     p->encrypted_key_ = it->get<std::string>();
   }
   p->config_json_ = config.raw;
+  // /provisioners lists this object: webhook credentials Cairn reads from ca.json stay out.
+  if (auto o = p->config_json_.find("options"); o != p->config_json_.end() && o->is_object()) {
+    if (auto w = o->find("webhooks"); w != o->end()) webhook::RedactWebhookSecrets(*w);
+  }
   p->claims_ = config::ResolveClaims(config.claims, authority_claims);
   return p;
 }

@@ -1,0 +1,38 @@
+#pragma once
+
+// Checks shared by the X.509 issuance paths of the Authority (step-ca's validators).
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "config/claims.h"
+#include "crypto/key.h"
+#include "pki/csr.h"
+#include "pki/name.h"
+
+namespace cairn::authority::internal {
+
+// BadRequest is kInvalidArgument (400) with `detail` as the public message.
+Status BadRequest(std::string detail);
+// Forbidden is kPermissionDenied (403) with `detail` as the public message.
+Status Forbidden(std::string detail);
+
+// CheckPublicKey is step-ca's defaultPublicKeyValidator: RSA of 2048 bits or more, EC P-256/
+// 384/521 or Ed25519.
+Status CheckPublicKey(const crypto::PublicKey& key);
+
+// CheckSans is step-ca's defaultSANsValidator: for each SAN type the CSR lists, the set must
+// equal the token's.
+Status CheckSans(const pki::CertificateRequest& csr, const pki::SubjectAltNames& want);
+
+// ApplyDefaultSubject fills empty subject fields from ca.json's authority.template.
+void ApplyDefaultSubject(const nlohmann::json& tmpl, pki::Name& name);
+
+// CheckValidity is step-ca's validityValidator: notAfter not in the past nor before notBefore,
+// the duration within the claims (max plus `backdate`).
+Status CheckValidity(Time nb, Time na, Time now, const config::EffectiveClaims& claims,
+                     Duration backdate);
+
+}  // namespace cairn::authority::internal
