@@ -198,7 +198,7 @@ expect_eq "others are served while a webhook hangs" 201 "$(sign quick "$(mint al
 expect_eq "health answers while a webhook hangs" 200 "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$ROOT" "$URL/health")"
 touch "$WORK/release"
 wait "${SLOW_PIDS[@]}"
-CODES=$(cat "$WORK"/slow*.code | sort | uniq -c | tr -s ' ')
+CODES=$(for f in "$WORK"/slow*.code; do cat "$f"; echo; done | sort | uniq -c | tr -s ' ')
 expect_eq "the held requests complete once released" " 12 201" "$CODES"
 
 # 8. A broken template: the reload is refused (old config keeps serving), a start fails with
