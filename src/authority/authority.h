@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -214,8 +215,9 @@ class Authority {
                                                   templates::Map& data) const;
   // CheckNames applies the authority's and the provisioner's name policies and the
   // provisioner's inventory rules to the certificate about to be signed.
+  // `items` are the attributes of the inventory items found, by inventory name.
   Status CheckNames(const pki::CertificateTemplate& tmpl, const provisioner::Options& opts,
-                    const templates::Map& data) const;
+                    const std::map<std::string, nlohmann::json>& items) const;
   // CallWebhooks calls the provisioner's webhooks of `kind` for X.509; enriching ones add
   // their data to data["Webhooks"]. kPermissionDenied when one does not allow the request.
   Status CallWebhooks(webhook::Kind kind, const provisioner::Provisioner& p,

@@ -151,6 +151,7 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
   }
 
   // Inventories: the item found for each lookup is .Inventory.<name>.
+  std::map<std::string, nlohmann::json> items;  // inventory name -> the item's attributes
   if (!opts.inventories.empty()) {
     templates::Map inventory;
     for (const provisioner::InventoryLookup& l : opts.inventories) {
@@ -167,7 +168,10 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
       templates::Value item;
       if (!k.empty() && k.size() <= kMaxInventoryKey) {
         CAIRN_ASSIGN_OR_RETURN(auto found, env_.store.GetInventoryItem(l.inventory, k));
-        if (found.has_value()) item = templates::Value::FromJson(found->attributes);
+        if (found.has_value()) {
+          item = templates::Value::FromJson(found->attributes);
+          items[l.inventory] = std::move(found->attributes);
+        }
       }
       if (item.is_nil() && l.required) {
         return Forbidden("no item \"" + k + "\" in inventory \"" + l.inventory + "\"");
@@ -215,7 +219,7 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
   }
   ApplyDefaultSubject(config_.authority_template, tmpl.subject);
   CAIRN_RETURN_IF_ERROR(FinalizeTemplate(plan, tmpl));
-  CAIRN_RETURN_IF_ERROR(CheckNames(tmpl, opts, data));
+  CAIRN_RETURN_IF_ERROR(CheckNames(tmpl, opts, items));
 
   // Authorizing webhooks see the certificate about to be signed.
   if (opts.has_x509_webhooks()) {
@@ -229,29 +233,36 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
 }
 
 Status Authority::CheckNames(const pki::CertificateTemplate& tmpl, const provisioner::Options& opts,
-                             const templates::Map& data) const {
+                             const std::map<std::string, nlohmann::json>& items) const {
+  bool inventory_rules = false;
+  for (const provisioner::InventoryLookup& l : opts.inventories) {
+    inventory_rules = inventory_rules || !l.rules.empty();
+  }
+  const bool checked = !policy_.x509.empty() || !opts.policy.x509.empty() || inventory_rules;
+  if (!checked) return Status();
+  // A template may write the subjectAltName extension itself; its names would then escape the
+  // checks below, which read the template's SAN fields. Refuse it where names are checked.
+  for (const pki::Extension& e : tmpl.extra_extensions) {
+    if (e.oid == pki::kOidSubjectAltName) {
+      return Forbidden(
+          "the certificate template sets the subjectAltName extension directly, which a name "
+          "policy or inventory rule does not allow");
+    }
+  }
   const policy::X509Names names = NamesOf(tmpl);
   if (Status s = policy_.x509.Check(names); !s.ok()) return s;
   if (Status s = opts.policy.x509.Check(names); !s.ok()) return s;
-  if (opts.inventories.empty()) return Status();
   // Inventory rules: a name a rule governs needs the item's attribute.
-  auto inv_it = data.find("Inventory");
   for (const provisioner::InventoryLookup& l : opts.inventories) {
-    if (l.rules.empty()) continue;
-    nlohmann::json attributes;
-    if (inv_it != data.end() && inv_it->second.kind() == templates::Value::Kind::kMap) {
-      auto item = inv_it->second.as_map().find(l.inventory);
-      if (item != inv_it->second.as_map().end() && !item->second.is_nil()) {
-        attributes = nlohmann::json::parse(item->second.ToJson().dump());
-      }
-    }
+    auto item = items.find(l.inventory);
+    const nlohmann::json* attributes = item == items.end() ? nullptr : &item->second;
     for (const provisioner::InventoryRule& rule : l.rules) {
       auto check_one = [&](policy::X509Names one, const std::string& name) -> Status {
         if (!rule.names.Check(one).ok()) return Status();  // not a name this rule governs
         const nlohmann::json* v = nullptr;
-        if (attributes.is_object()) {
-          auto a = attributes.find(rule.attribute);
-          if (a != attributes.end()) v = &*a;
+        if (attributes != nullptr && attributes->is_object()) {
+          auto a = attributes->find(rule.attribute);
+          if (a != attributes->end()) v = &*a;
         }
         if (AttributeSatisfies(v, rule.equals)) return Status();
         std::string want = rule.attribute;

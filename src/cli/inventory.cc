@@ -58,19 +58,6 @@ struct InventoryFlags {
 // ---------------------------------------------------------------------------------------------
 // Opening the CA's store.
 
-// HomeFor returns the directory relative paths of ca.json are resolved against, as cairn-ca
-// resolves them (src/server/ca_server.cc): $STEPPATH or $CAIRNPATH when set, else the parent
-// of the config file's directory. The same rule makes both open the same database.
-std::string HomeFor(const std::string& config_path) {
-  if (const char* s = std::getenv("STEPPATH"); s && *s) return s;
-  if (const char* s = std::getenv("CAIRNPATH"); s && *s) return s;
-  std::string dir = config_path;
-  size_t slash = dir.rfind('/');
-  dir = slash == std::string::npos ? "." : dir.substr(0, slash);
-  slash = dir.rfind('/');
-  return slash == std::string::npos ? "." : dir.substr(0, slash);
-}
-
 Result<std::unique_ptr<store::Store>> OpenCaStore(const std::string& ca_config) {
   const std::string path =
       ca_config.empty() ? config::CaConfigPath(config::CairnHome()) : ca_config;
@@ -89,7 +76,7 @@ Result<std::unique_ptr<store::Store>> OpenCaStore(const std::string& ca_config) 
         "has nowhere to keep inventories; add one, e.g. \"db\": {\"type\": \"badgerv2\", "
         "\"dataSource\": \"db\"}");
   }
-  auto s = authority::OpenStoreFor(*cfg, HomeFor(path));
+  auto s = authority::OpenStoreFor(*cfg, config::HomeForConfig(path));
   if (!s.ok()) return s.status();
   return std::move(s).value();
 }

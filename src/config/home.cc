@@ -37,6 +37,16 @@ std::string CairnHome() {
   return JoinPath(UserHome(), ".cairn");
 }
 
+std::string HomeForConfig(const std::string& config_path) {
+  if (std::string p = Env("STEPPATH"); !p.empty()) return p;
+  if (std::string p = Env("CAIRNPATH"); !p.empty()) return p;
+  std::string dir = config_path;
+  size_t slash = dir.rfind('/');
+  dir = slash == std::string::npos ? "." : dir.substr(0, slash);
+  slash = dir.rfind('/');
+  return slash == std::string::npos ? "." : dir.substr(0, slash);
+}
+
 std::string CaConfigPath(const std::string& home) { return JoinPath(home, "config/ca.json"); }
 std::string DefaultsPath(const std::string& home) { return JoinPath(home, "config/defaults.json"); }
 std::string DbDirectory(const std::string& home) { return JoinPath(home, "db"); }

@@ -13,6 +13,7 @@
 #include "base/file.h"
 #include "base/strings.h"
 #include "base/terminal.h"
+#include "config/home.h"
 #include "crypto/random.h"
 
 namespace cairn::server {
@@ -22,18 +23,6 @@ namespace {
 // are refused with 503 rather than queued without bound.
 constexpr int kSlowWorkThreads = 16;
 constexpr size_t kSlowWorkPending = 256;
-
-// HomeFor returns the directory relative paths of ca.json are resolved against: $STEPPATH or
-// $CAIRNPATH when set, else the parent of the config file's directory ($HOME/config/ca.json).
-std::string HomeFor(const std::string& config_path) {
-  if (const char* s = std::getenv("STEPPATH"); s && *s) return s;
-  if (const char* s = std::getenv("CAIRNPATH"); s && *s) return s;
-  std::string dir = config_path;
-  size_t slash = dir.rfind('/');
-  dir = slash == std::string::npos ? "." : dir.substr(0, slash);
-  slash = dir.rfind('/');
-  return slash == std::string::npos ? "." : dir.substr(0, slash);
-}
 
 }  // namespace
 
@@ -240,7 +229,7 @@ int RunCaServer(const ServerFlags& flags) {
 
   CaServer::Options opts;
   opts.config_path = flags.config_path;
-  opts.home = HomeFor(flags.config_path);
+  opts.home = config::HomeForConfig(flags.config_path);
   opts.log = &log;
   if (!flags.password_file.empty()) {
     auto pw = ReadPasswordFile(flags.password_file);

@@ -29,16 +29,25 @@ TempDir::~TempDir() {
 }
 
 CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_data) {
+  return RunCliWith(
+      [](CLI::App& app, RunState& state) {
+        RegisterPathCommand(app, state);
+        CLI::App* ca = app.add_subcommand("ca", "initialize and use a certificate authority");
+        ca->require_subcommand(1);
+        RegisterCaInitCommand(*ca, state);
+        RegisterCaProvisionerCommands(*ca, state);
+        RegisterCertificateCommands(app, state);
+        RegisterCryptoCommands(app, state);
+      },
+      args, stdin_data);
+}
+
+CliResult RunCliWith(const std::function<void(CLI::App&, RunState&)>& register_commands,
+                     const std::vector<std::string>& args, const std::string& stdin_data) {
   CLI::App app{"cairn", "cairn"};
   app.require_subcommand(1);
   RunState state;
-  RegisterPathCommand(app, state);
-  CLI::App* ca = app.add_subcommand("ca", "initialize and use a certificate authority");
-  ca->require_subcommand(1);
-  RegisterCaInitCommand(*ca, state);
-  RegisterCaProvisionerCommands(*ca, state);
-  RegisterCertificateCommands(app, state);
-  RegisterCryptoCommands(app, state);
+  register_commands(app, state);
 
   std::vector<std::string> argv_storage = {"cairn"};
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());

@@ -4,11 +4,13 @@
 // commands registered, argv parsed, standard output and error captured, standard input fed
 // from a string, and the Cairn home in a temporary directory (STEPPATH).
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "base/status.h"
+#include "cli/cli.h"
 
 namespace cairn::cli::testing {
 
@@ -37,6 +39,10 @@ struct CliResult {
 // RunCli parses `args` (without the program name) with the tools commands registered and
 // runs the selected command. A CLI11 parse error becomes a kInvalidArgument status.
 CliResult RunCli(const std::vector<std::string>& args, const std::string& stdin_data = "");
+
+// RunCliWith is RunCli with the commands `register_commands` adds instead of the tools.
+CliResult RunCliWith(const std::function<void(CLI::App&, RunState&)>& register_commands,
+                     const std::vector<std::string>& args, const std::string& stdin_data = "");
 
 // ReadAll returns the content of `path` ("" if it cannot be read).
 std::string ReadAll(const std::string& path);

@@ -30,46 +30,11 @@ using testing::TempDir;
 using testing::WriteAll;
 using Json = nlohmann::json;
 
-// Inv runs `cairn inventory <args...>` as `cairn` would (the same registration as main.cc),
-// capturing standard output and error; standard input reads `stdin_data`.
+// Inv runs `cairn inventory <args...>` as `cairn` would, capturing standard output and error;
+// standard input reads `stdin_data`.
 CliResult Inv(std::vector<std::string> args, const std::string& stdin_data = "") {
-  CLI::App app{"cairn", "cairn"};
-  app.require_subcommand(1);
-  RunState state;
-  RegisterInventoryCommands(app, state);
-  args.insert(args.begin(), {"cairn", "inventory"});
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-
-  const std::string stdin_path =
-      (std::filesystem::temp_directory_path() / ("cairn-inv-stdin-" + std::to_string(::getpid())))
-          .string();
-  WriteAll(stdin_path, stdin_data);
-  const int saved_stdin = ::dup(0);
-  const int in_fd = ::open(stdin_path.c_str(), O_RDONLY);
-  ::dup2(in_fd, 0);
-  ::close(in_fd);
-  std::clearerr(stdin);
-
-  CliResult result;
-  ::testing::internal::CaptureStdout();
-  ::testing::internal::CaptureStderr();
-  try {
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    result.status = state.status;
-  } catch (const CLI::ParseError& e) {
-    result.status = InvalidArgumentError(std::string("parse error: ") + e.what());
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  result.out = ::testing::internal::GetCapturedStdout();
-  result.err = ::testing::internal::GetCapturedStderr();
-
-  ::dup2(saved_stdin, 0);
-  ::close(saved_stdin);
-  std::clearerr(stdin);
-  std::remove(stdin_path.c_str());
-  return result;
+  args.insert(args.begin(), "inventory");
+  return testing::RunCliWith(RegisterInventoryCommands, args, stdin_data);
 }
 
 class InventoryCliTest : public ::testing::Test {
