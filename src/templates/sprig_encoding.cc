@@ -5,16 +5,13 @@
 // genPrivateKey (rsa, ecdsa, ed25519). The certificate generators and bcrypt are registered
 // but fail with "<name> is not supported by cairn", so templates that mention them still parse.
 
-#include <openssl/evp.h>
-#include <openssl/kdf.h>
-
 #include <array>
 #include <string>
 
 #include "base/encoding.h"
+#include "crypto/cipher.h"
 #include "crypto/digest.h"
 #include "crypto/key.h"
-#include "crypto/ossl_ptr.h"
 #include "templates/funcs.h"
 #include "templates/internal/funcs_util.h"
 
@@ -149,24 +146,7 @@ std::string AesKey(std::string_view password) {
 
 Result<std::string> AesCbc(bool encrypt, std::string_view key, std::string_view iv,
                            std::string_view in) {
-  ossl::UniquePtr<EVP_CIPHER_CTX> ctx(EVP_CIPHER_CTX_new());
-  if (!ctx) return InternalError("EVP_CIPHER_CTX_new failed");
-  if (EVP_CipherInit_ex(ctx.get(), EVP_aes_256_cbc(), nullptr,
-                        reinterpret_cast<const unsigned char*>(key.data()),
-                        reinterpret_cast<const unsigned char*>(iv.data()), encrypt ? 1 : 0) != 1 ||
-      EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) {
-    return InternalError("AES-256-CBC init failed");
-  }
-  std::string out(in.size() + 16, '\0');
-  int n1 = 0, n2 = 0;
-  if (EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &n1,
-                       reinterpret_cast<const unsigned char*>(in.data()),
-                       static_cast<int>(in.size())) != 1 ||
-      EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n1, &n2) != 1) {
-    return InternalError("AES-256-CBC failed");
-  }
-  out.resize(static_cast<size_t>(n1 + n2));
-  return out;
+  return crypto::Aes256CbcNoPadding(encrypt, key, iv, in);
 }
 
 void AppendBe32(std::string& b, uint32_t v) {
@@ -223,13 +203,9 @@ Result<std::string> DerivePassword(uint32_t counter, std::string_view type,
   std::string salt = "com.lyndir.masterpassword";
   AppendBe32(salt, static_cast<uint32_t>(user.size()));
   salt += user;
-  std::string key(64, '\0');
-  if (EVP_PBE_scrypt(password.data(), password.size(),
-                     reinterpret_cast<const unsigned char*>(salt.data()), salt.size(), 32768, 8, 2,
-                     64ull * 1024 * 1024, reinterpret_cast<unsigned char*>(key.data()),
-                     key.size()) != 1) {
-    return "failed to derive password: scrypt failed";
-  }
+  auto derived = crypto::Scrypt(password, salt, 32768, 8, 2, 64ull * 1024 * 1024, 64);
+  if (!derived.ok()) return "failed to derive password: scrypt failed";
+  const std::string& key = *derived;
   std::string msg = "com.lyndir.masterpassword";
   AppendBe32(msg, static_cast<uint32_t>(site.size()));
   msg += site;
