@@ -31,6 +31,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "internal";
     case StatusCode::kDeadlineExceeded:
       return "deadline_exceeded";
+    case StatusCode::kAborted:
+      return "aborted";
   }
   return "unknown";
 }
@@ -53,15 +55,30 @@ const std::string& Status::public_message() const {
 Status Status::WithPublicMessage(std::string msg) const {
   if (ok()) return *this;
   Status out;
-  out.rep_ = std::make_shared<const Rep>(Rep{rep_->code, rep_->message, std::move(msg), false});
+  out.rep_ = std::make_shared<const Rep>(
+      Rep{rep_->code, rep_->message, std::move(msg), false, rep_->reason});
   return out;
 }
 
 Status Status::WithExactPublicMessage(std::string msg) const {
   if (ok()) return *this;
   Status out;
-  out.rep_ = std::make_shared<const Rep>(Rep{rep_->code, rep_->message, std::move(msg), true});
+  out.rep_ = std::make_shared<const Rep>(
+      Rep{rep_->code, rep_->message, std::move(msg), true, rep_->reason});
   return out;
+}
+
+Status Status::WithReason(std::string reason) const {
+  if (ok()) return *this;
+  Status out;
+  out.rep_ = std::make_shared<const Rep>(
+      Rep{rep_->code, rep_->message, rep_->public_message, rep_->public_exact, std::move(reason)});
+  return out;
+}
+
+const std::string& Status::reason() const {
+  static const std::string kEmpty;
+  return rep_ ? rep_->reason : kEmpty;
 }
 
 Status Status::Annotate(std::string_view context) const {
@@ -71,7 +88,7 @@ Status Status::Annotate(std::string_view context) const {
   m += rep_->message;
   Status out;
   out.rep_ = std::make_shared<const Rep>(
-      Rep{rep_->code, std::move(m), rep_->public_message, rep_->public_exact});
+      Rep{rep_->code, std::move(m), rep_->public_message, rep_->public_exact, rep_->reason});
   return out;
 }
 
@@ -110,6 +127,7 @@ Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::
 Status DeadlineExceededError(std::string m) {
   return Status(StatusCode::kDeadlineExceeded, std::move(m));
 }
+Status AbortedError(std::string m) { return Status(StatusCode::kAborted, std::move(m)); }
 
 namespace internal {
 void CheckFailed(const char* cond, const char* file, int line) {

@@ -23,6 +23,7 @@ enum class StatusCode {
   kUnimplemented,       // 501
   kInternal,            // 500: a bug or an environment failure
   kDeadlineExceeded,    // 504: a timeout
+  kAborted,             // 409: a concurrent writer came first; re-read and retry
 };
 
 // StatusCodeName returns a stable lower-case name for `code`, e.g. "invalid_argument".
@@ -55,6 +56,12 @@ class [[nodiscard]] Status {
   Status WithExactPublicMessage(std::string msg) const;
   // public_message_exact reports a message set by WithExactPublicMessage.
   bool public_message_exact() const { return rep_ && rep_->public_exact; }
+  // WithReason returns a copy carrying `reason`: a short machine-readable name of the failure
+  // that a protocol layer maps onto its own error vocabulary (the acme module uses RFC 8555's
+  // problem types, e.g. "badNonce", "rejectedIdentifier"). Empty by default.
+  Status WithReason(std::string reason) const;
+  // reason is the machine-readable reason set by WithReason, or "".
+  const std::string& reason() const;
   // Annotate returns a copy whose message is prefixed with `context: `.
   Status Annotate(std::string_view context) const;
 
@@ -70,6 +77,7 @@ class [[nodiscard]] Status {
     std::string message;
     std::string public_message;
     bool public_exact = false;
+    std::string reason;
   };
   std::shared_ptr<const Rep> rep_;
 };
@@ -87,6 +95,7 @@ Status UnavailableError(std::string message);
 Status UnimplementedError(std::string message);
 Status InternalError(std::string message);
 Status DeadlineExceededError(std::string message);
+Status AbortedError(std::string message);
 
 }  // namespace cairn
 

@@ -171,8 +171,12 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
   curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
                    static_cast<curl_off_t>(options_.max_response_bytes));
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
-  if (!options_.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
+  if (options_.direct) {
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+  } else {
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
+    if (!options_.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
+  }
   if (resolve) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve.get());
   if (options_.follow_redirects) {
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);

@@ -42,6 +42,9 @@ struct ClientOptions {
   // proxy is the proxy URL; empty means the environment (http_proxy, https_proxy, no_proxy).
   // Loopback addresses are never proxied.
   std::string proxy;
+  // direct ignores proxy and the environment: every request goes straight to its host (ACME
+  // validation must see the host itself, never a proxy's view of it).
+  bool direct = false;
 };
 
 // ClientResponse is a complete HTTP response.

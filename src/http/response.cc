@@ -53,6 +53,7 @@ int HttpStatusForCode(StatusCode code) {
     case StatusCode::kNotFound:
       return 404;
     case StatusCode::kAlreadyExists:
+    case StatusCode::kAborted:
       return 409;
     case StatusCode::kResourceExhausted:
       return 413;

@@ -44,8 +44,8 @@ struct Response {
 
 // HttpStatusForCode maps a StatusCode onto the HTTP status a server answers with: kOk 200,
 // kInvalidArgument 400, kUnauthenticated 401, kPermissionDenied 403, kNotFound 404,
-// kAlreadyExists 409, kFailedPrecondition 400, kResourceExhausted 413, kUnavailable 503,
-// kUnimplemented 501, kInternal 500, kDeadlineExceeded 504. This is the only place the mapping
+// kAlreadyExists 409, kAborted 409, kFailedPrecondition 400, kResourceExhausted 413, kUnavailable
+// 503, kUnimplemented 501, kInternal 500, kDeadlineExceeded 504. This is the only place the mapping
 // lives.
 int HttpStatusForCode(StatusCode code);
 
