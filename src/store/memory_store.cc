@@ -1,5 +1,10 @@
 #include "store/memory_store.h"
 
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace cairn::store {
 namespace {
 
@@ -13,11 +18,58 @@ auto ListAfter(const Map& map, std::string_view cursor, int limit) {
   return out;
 }
 
+// CheckBytes checks that `value` is 1..`max` bytes.
+Status CheckBytes(std::string_view field, std::string_view value, size_t max) {
+  if (value.empty()) return InvalidArgumentError(std::string(field) + " is empty");
+  if (value.size() > max) {
+    return InvalidArgumentError(std::string(field) + " is longer than " + std::to_string(max) +
+                                " bytes");
+  }
+  return Status();
+}
+
+Status CheckAuthzsOfOrder(const AcmeOrderRecord& order,
+                          const std::vector<AcmeAuthzRecord>& authzs) {
+  if (authzs.size() > kMaxAcmeAuthzsPerOrder) {
+    return InvalidArgumentError("an order has at most " + std::to_string(kMaxAcmeAuthzsPerOrder) +
+                                " authorizations");
+  }
+  for (const AcmeAuthzRecord& a : authzs) {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeAuthzRecord(a));
+    if (a.order_id != order.id || a.account_id != order.account_id) {
+      return InvalidArgumentError("authorization " + a.id +
+                                  " does not belong to the order and account it is created with");
+    }
+  }
+  return Status();
+}
+
 }  // namespace
 
 Status MemoryStore::CheckOpenLocked() const {
   if (closed_) return UnavailableError("store is closed");
   return Status();
+}
+
+Status MemoryStore::CheckCertificateLocked(const CertificateRecord& cert,
+                                           std::string_view token_id) const {
+  if (!token_id.empty() && used_tokens_.count(token_id)) {
+    return AlreadyExistsError("token already used");
+  }
+  if (certs_.count(cert.serial)) {
+    return AlreadyExistsError("certificate with serial " + cert.serial + " already exists");
+  }
+  return Status();
+}
+
+void MemoryStore::InsertCertificateLocked(const CertificateRecord& cert,
+                                          std::string_view token_id) {
+  CertificateRecord stored = cert;
+  stored.not_before = TruncateToSeconds(cert.not_before);
+  stored.not_after = TruncateToSeconds(cert.not_after);
+  stored.issued_at = TruncateToSeconds(cert.issued_at);
+  if (!token_id.empty()) used_tokens_.emplace(token_id);
+  certs_.emplace(stored.serial, std::move(stored));
 }
 
 Status MemoryStore::RecordCertificate(const CertificateRecord& cert, std::string_view token_id) {
@@ -26,18 +78,8 @@ Status MemoryStore::RecordCertificate(const CertificateRecord& cert, std::string
   std::lock_guard<std::mutex> lock(mu_);
   CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
   // Check everything before changing anything: the call is all-or-nothing.
-  if (!token_id.empty() && used_tokens_.count(token_id)) {
-    return AlreadyExistsError("token already used");
-  }
-  if (certs_.count(cert.serial)) {
-    return AlreadyExistsError("certificate with serial " + cert.serial + " already exists");
-  }
-  CertificateRecord stored = cert;
-  stored.not_before = TruncateToSeconds(cert.not_before);
-  stored.not_after = TruncateToSeconds(cert.not_after);
-  stored.issued_at = TruncateToSeconds(cert.issued_at);
-  if (!token_id.empty()) used_tokens_.emplace(token_id);
-  certs_.emplace(stored.serial, std::move(stored));
+  CAIRN_RETURN_IF_ERROR(CheckCertificateLocked(cert, token_id));
+  InsertCertificateLocked(cert, token_id);
   return Status();
 }
 
@@ -184,6 +226,300 @@ Result<std::vector<std::string>> MemoryStore::ListInventories() {
   names.reserve(inventories_.size());
   for (const auto& [name, items] : inventories_) names.push_back(name);
   return names;
+}
+
+// ---- Settings.
+
+Result<std::string> MemoryStore::GetOrCreateSetting(std::string_view name,
+                                                    std::string_view value_if_absent) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("setting name", name, kMaxSettingNameLength));
+  if (value_if_absent.size() > kMaxSettingValueSize) {
+    return InvalidArgumentError("setting value is larger than " +
+                                std::to_string(kMaxSettingValueSize) + " bytes");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = settings_.find(name);
+  if (it == settings_.end()) it = settings_.emplace(name, value_if_absent).first;
+  return it->second;
+}
+
+// ---- ACME accounts.
+
+Status MemoryStore::CreateAcmeAccount(const AcmeAccountRecord& account,
+                                      std::string_view eab_key_id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeAccountRecord(account));
+  if (!eab_key_id.empty()) {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(eab_key_id).Annotate("external account key id"));
+  }
+  AcmeAccountRecord stored = account;
+  stored.version = 1;
+  stored.created_at = TruncateToSeconds(clock_->Now());
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (acme_accounts_.count(account.id)) {
+    return AlreadyExistsError("account " + account.id + " already exists");
+  }
+  Pair key{account.provisioner, account.key_id};
+  if (acme_account_keys_.count(key)) return AlreadyExistsError("account key already registered");
+  AcmeEabKeyRecord* eab = nullptr;
+  if (!eab_key_id.empty()) {
+    auto it = acme_eab_keys_.find(Pair{account.provisioner, std::string(eab_key_id)});
+    if (it == acme_eab_keys_.end()) return NotFoundError("external account key not found");
+    if (!it->second.account_id.empty()) {
+      return FailedPreconditionError("external account key already bound");
+    }
+    eab = &it->second;
+  }
+  if (eab) {
+    eab->account_id = account.id;
+    eab->bound_at = stored.created_at;
+  }
+  acme_account_keys_.emplace(std::move(key), account.id);
+  acme_accounts_.emplace(account.id, std::move(stored));
+  return Status();
+}
+
+Result<std::optional<AcmeAccountRecord>> MemoryStore::GetAcmeAccount(std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_accounts_.find(id);
+  if (it == acme_accounts_.end()) return std::optional<AcmeAccountRecord>();
+  return std::optional<AcmeAccountRecord>(it->second);
+}
+
+Result<std::optional<AcmeAccountRecord>> MemoryStore::GetAcmeAccountByKey(
+    std::string_view provisioner, std::string_view key_id) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(CheckBytes("key_id", key_id, kMaxAcmeKeyIdLength));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto k = acme_account_keys_.find(Pair{std::string(provisioner), std::string(key_id)});
+  if (k == acme_account_keys_.end()) return std::optional<AcmeAccountRecord>();
+  return std::optional<AcmeAccountRecord>(acme_accounts_.at(k->second));
+}
+
+Status MemoryStore::UpdateAcmeAccount(const AcmeAccountRecord& account) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeAccountRecord(account));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_accounts_.find(account.id);
+  if (it == acme_accounts_.end()) return NotFoundError("account not found");
+  AcmeAccountRecord& cur = it->second;
+  if (cur.version != account.version) return AbortedError("concurrent update");
+  if (account.key_id != cur.key_id) {
+    Pair new_key{cur.provisioner, account.key_id};
+    if (acme_account_keys_.count(new_key)) {
+      return AlreadyExistsError("account key already registered");
+    }
+    acme_account_keys_.erase(Pair{cur.provisioner, cur.key_id});
+    acme_account_keys_.emplace(std::move(new_key), cur.id);
+  }
+  cur.key_id = account.key_id;
+  cur.doc = account.doc;
+  cur.version++;
+  return Status();
+}
+
+// ---- ACME orders.
+
+Status MemoryStore::CreateAcmeOrder(const AcmeOrderRecord& order,
+                                    const std::vector<AcmeAuthzRecord>& authzs) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+  CAIRN_RETURN_IF_ERROR(CheckAuthzsOfOrder(order, authzs));
+  const Time now = TruncateToSeconds(clock_->Now());
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (!acme_accounts_.count(order.account_id)) return NotFoundError("account not found");
+  if (acme_orders_.count(order.id)) {
+    return AlreadyExistsError("order " + order.id + " already exists");
+  }
+  std::set<std::string_view> ids;
+  for (const AcmeAuthzRecord& a : authzs) {
+    if (acme_authzs_.count(a.id) || !ids.insert(a.id).second) {
+      return AlreadyExistsError("authorization " + a.id + " already exists");
+    }
+  }
+  for (const AcmeAuthzRecord& a : authzs) {
+    AcmeAuthzRecord stored = a;
+    stored.version = 1;
+    stored.created_at = now;
+    stored.expires_at = TruncateToSeconds(a.expires_at);
+    acme_authzs_by_order_.emplace(a.order_id, a.id);
+    acme_authzs_.emplace(a.id, std::move(stored));
+  }
+  AcmeOrderRecord stored = order;
+  stored.version = 1;
+  stored.created_at = now;
+  stored.expires_at = TruncateToSeconds(order.expires_at);
+  acme_orders_by_account_.emplace(order.account_id, order.id);
+  acme_orders_.emplace(order.id, std::move(stored));
+  return Status();
+}
+
+Result<std::optional<AcmeOrderRecord>> MemoryStore::GetAcmeOrder(std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_orders_.find(id);
+  if (it == acme_orders_.end()) return std::optional<AcmeOrderRecord>();
+  return std::optional<AcmeOrderRecord>(it->second);
+}
+
+Result<std::vector<AcmeOrderRecord>> MemoryStore::ListAcmeOrders(std::string_view account_id,
+                                                                 std::string_view cursor,
+                                                                 int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(account_id));
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  const size_t n = static_cast<size_t>(ClampListLimit(limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<AcmeOrderRecord> out;
+  for (auto it = acme_orders_by_account_.upper_bound(Pair{account_id, cursor});
+       it != acme_orders_by_account_.end() && it->first == account_id && out.size() < n; ++it) {
+    out.push_back(acme_orders_.at(it->second));
+  }
+  return out;
+}
+
+Status MemoryStore::CheckOrderUpdateLocked(const AcmeOrderRecord& order) const {
+  auto it = acme_orders_.find(order.id);
+  if (it == acme_orders_.end()) return NotFoundError("order not found");
+  if (it->second.version != order.version) return AbortedError("concurrent update");
+  return Status();
+}
+
+void MemoryStore::UpdateOrderLocked(const AcmeOrderRecord& order) {
+  AcmeOrderRecord& cur = acme_orders_.at(order.id);
+  cur.doc = order.doc;
+  cur.expires_at = TruncateToSeconds(order.expires_at);
+  cur.version++;
+}
+
+Status MemoryStore::UpdateAcmeOrder(const AcmeOrderRecord& order) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  CAIRN_RETURN_IF_ERROR(CheckOrderUpdateLocked(order));
+  UpdateOrderLocked(order);
+  return Status();
+}
+
+Status MemoryStore::FinalizeAcmeOrder(const AcmeOrderRecord& order, const CertificateRecord& cert) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+  CAIRN_RETURN_IF_ERROR(ValidateCertificateRecord(cert));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  CAIRN_RETURN_IF_ERROR(CheckOrderUpdateLocked(order));
+  CAIRN_RETURN_IF_ERROR(CheckCertificateLocked(cert, ""));
+  UpdateOrderLocked(order);
+  InsertCertificateLocked(cert, "");
+  return Status();
+}
+
+// ---- ACME authorizations.
+
+Result<std::optional<AcmeAuthzRecord>> MemoryStore::GetAcmeAuthz(std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_authzs_.find(id);
+  if (it == acme_authzs_.end()) return std::optional<AcmeAuthzRecord>();
+  return std::optional<AcmeAuthzRecord>(it->second);
+}
+
+Result<std::vector<AcmeAuthzRecord>> MemoryStore::ListAcmeAuthzsOfOrder(std::string_view order_id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(order_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<AcmeAuthzRecord> out;
+  for (auto it = acme_authzs_by_order_.lower_bound(Pair{order_id, ""});
+       it != acme_authzs_by_order_.end() && it->first == order_id &&
+       out.size() < kMaxAcmeAuthzsPerOrder;
+       ++it) {
+    out.push_back(acme_authzs_.at(it->second));
+  }
+  return out;
+}
+
+Status MemoryStore::UpdateAcmeAuthz(const AcmeAuthzRecord& authz) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeAuthzRecord(authz));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_authzs_.find(authz.id);
+  if (it == acme_authzs_.end()) return NotFoundError("authorization not found");
+  AcmeAuthzRecord& cur = it->second;
+  if (cur.version != authz.version) return AbortedError("concurrent update");
+  cur.doc = authz.doc;
+  cur.expires_at = TruncateToSeconds(authz.expires_at);
+  cur.version++;
+  return Status();
+}
+
+// ---- ACME external account binding keys.
+
+Status MemoryStore::CreateAcmeEabKey(const AcmeEabKeyRecord& key) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeEabKeyRecord(key));
+  if (!key.account_id.empty() || key.bound_at != Time{}) {
+    return InvalidArgumentError("a new external account key must not be bound");
+  }
+  AcmeEabKeyRecord stored = key;
+  stored.created_at = TruncateToSeconds(clock_->Now());
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  Pair id{key.provisioner, key.id};
+  if (acme_eab_keys_.count(id)) {
+    return AlreadyExistsError("external account key " + key.id + " already exists");
+  }
+  Pair reference{key.provisioner, key.reference};
+  if (!key.reference.empty() && acme_eab_references_.count(reference)) {
+    return AlreadyExistsError("an external account key with this reference already exists");
+  }
+  if (!key.reference.empty()) acme_eab_references_.insert(std::move(reference));
+  acme_eab_keys_.emplace(std::move(id), std::move(stored));
+  return Status();
+}
+
+Result<std::optional<AcmeEabKeyRecord>> MemoryStore::GetAcmeEabKey(std::string_view provisioner,
+                                                                   std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_eab_keys_.find(Pair{provisioner, id});
+  if (it == acme_eab_keys_.end()) return std::optional<AcmeEabKeyRecord>();
+  return std::optional<AcmeEabKeyRecord>(it->second);
+}
+
+Result<std::vector<AcmeEabKeyRecord>> MemoryStore::ListAcmeEabKeys(std::string_view provisioner,
+                                                                   std::string_view cursor,
+                                                                   int limit) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  const size_t n = static_cast<size_t>(ClampListLimit(limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<AcmeEabKeyRecord> out;
+  for (auto it = acme_eab_keys_.upper_bound(Pair{provisioner, cursor});
+       it != acme_eab_keys_.end() && it->first.first == provisioner && out.size() < n; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Status MemoryStore::DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = acme_eab_keys_.find(Pair{provisioner, id});
+  if (it == acme_eab_keys_.end()) return NotFoundError("external account key not found");
+  if (!it->second.reference.empty()) {
+    acme_eab_references_.erase(Pair{it->second.provisioner, it->second.reference});
+  }
+  acme_eab_keys_.erase(it);
+  return Status();
 }
 
 Status MemoryStore::CheckIntegrity() {

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "base/clock.h"
 #include "store/store.h"
@@ -42,11 +43,46 @@ class MemoryStore final : public Store {
                                                         std::string_view cursor,
                                                         int limit) override;
   Result<std::vector<std::string>> ListInventories() override;
+
+  Result<std::string> GetOrCreateSetting(std::string_view name,
+                                         std::string_view value_if_absent) override;
+
+  Status CreateAcmeAccount(const AcmeAccountRecord& account, std::string_view eab_key_id) override;
+  Result<std::optional<AcmeAccountRecord>> GetAcmeAccount(std::string_view id) override;
+  Result<std::optional<AcmeAccountRecord>> GetAcmeAccountByKey(std::string_view provisioner,
+                                                               std::string_view key_id) override;
+  Status UpdateAcmeAccount(const AcmeAccountRecord& account) override;
+  Status CreateAcmeOrder(const AcmeOrderRecord& order,
+                         const std::vector<AcmeAuthzRecord>& authzs) override;
+  Result<std::optional<AcmeOrderRecord>> GetAcmeOrder(std::string_view id) override;
+  Result<std::vector<AcmeOrderRecord>> ListAcmeOrders(std::string_view account_id,
+                                                      std::string_view cursor, int limit) override;
+  Status UpdateAcmeOrder(const AcmeOrderRecord& order) override;
+  Status FinalizeAcmeOrder(const AcmeOrderRecord& order, const CertificateRecord& cert) override;
+  Result<std::optional<AcmeAuthzRecord>> GetAcmeAuthz(std::string_view id) override;
+  Result<std::vector<AcmeAuthzRecord>> ListAcmeAuthzsOfOrder(std::string_view order_id) override;
+  Status UpdateAcmeAuthz(const AcmeAuthzRecord& authz) override;
+  Status CreateAcmeEabKey(const AcmeEabKeyRecord& key) override;
+  Result<std::optional<AcmeEabKeyRecord>> GetAcmeEabKey(std::string_view provisioner,
+                                                        std::string_view id) override;
+  Result<std::vector<AcmeEabKeyRecord>> ListAcmeEabKeys(std::string_view provisioner,
+                                                        std::string_view cursor,
+                                                        int limit) override;
+  Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) override;
+
   Status CheckIntegrity() override;
   Status Close() override;
 
  private:
   Status CheckOpenLocked() const;
+  // CheckCertificateLocked / InsertCertificateLocked are RecordCertificate's check and write,
+  // shared with FinalizeAcmeOrder. REQUIRES: mu_ held, `cert` valid.
+  Status CheckCertificateLocked(const CertificateRecord& cert, std::string_view token_id) const;
+  void InsertCertificateLocked(const CertificateRecord& cert, std::string_view token_id);
+  // CheckOrderUpdateLocked checks that `order` exists with the same version (kNotFound,
+  // kAborted). REQUIRES: mu_ held.
+  Status CheckOrderUpdateLocked(const AcmeOrderRecord& order) const;
+  void UpdateOrderLocked(const AcmeOrderRecord& order);
 
   using Inventory = std::map<std::string, InventoryItem, std::less<>>;
 
@@ -58,6 +94,19 @@ class MemoryStore final : public Store {
   std::set<std::string, std::less<>> used_tokens_;                // guarded by mu_
   // inventories_ holds only inventories with at least one item.
   std::map<std::string, Inventory, std::less<>> inventories_;  // guarded by mu_
+
+  // A pair of strings: (provisioner, key_id), (account_id, order id), (order_id, authz id),
+  // (provisioner, EAB key id), (provisioner, reference).
+  using Pair = std::pair<std::string, std::string>;
+  std::map<std::string, std::string, std::less<>> settings_;             // guarded by mu_
+  std::map<std::string, AcmeAccountRecord, std::less<>> acme_accounts_;  // guarded by mu_
+  std::map<Pair, std::string> acme_account_keys_;  // -> account id; guarded by mu_
+  std::map<std::string, AcmeOrderRecord, std::less<>> acme_orders_;  // guarded by mu_
+  std::set<Pair> acme_orders_by_account_;                            // guarded by mu_
+  std::map<std::string, AcmeAuthzRecord, std::less<>> acme_authzs_;  // guarded by mu_
+  std::set<Pair> acme_authzs_by_order_;                              // guarded by mu_
+  std::map<Pair, AcmeEabKeyRecord> acme_eab_keys_;                   // guarded by mu_
+  std::set<Pair> acme_eab_references_;  // non-empty references only; guarded by mu_
 };
 
 // NewMemoryStore returns an empty MemoryStore.

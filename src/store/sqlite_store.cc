@@ -12,6 +12,7 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <initializer_list>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
@@ -73,6 +74,58 @@ CREATE TABLE inventory_items (
   PRIMARY KEY (inventory, key)
 ) WITHOUT ROWID;
 )sql",
+    // 3: ACME (store/acme_records.h) and settings. `doc` is the acme module's JSON; the other
+    // columns serve lookups, uniqueness and compare-and-swap updates (`version`). Times are
+    // Unix seconds; an unbound EAB key has account_id '' and bound_at 0. Certificates learn the
+    // ACME account they were issued to ('' for the others, and for every older row).
+    R"sql(
+ALTER TABLE x509_certs ADD COLUMN acme_account_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE acme_settings (
+  name  TEXT NOT NULL PRIMARY KEY,
+  value BLOB NOT NULL
+);
+CREATE TABLE acme_accounts (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  provisioner TEXT    NOT NULL,
+  key_id      TEXT    NOT NULL,
+  doc         TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  UNIQUE (provisioner, key_id)
+);
+CREATE TABLE acme_orders (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  account_id  TEXT    NOT NULL,
+  provisioner TEXT    NOT NULL,
+  doc         TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX acme_orders_account_id ON acme_orders (account_id, id);
+CREATE TABLE acme_authzs (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  account_id  TEXT    NOT NULL,
+  order_id    TEXT    NOT NULL,
+  doc         TEXT    NOT NULL,
+  version     INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX acme_authzs_order_id ON acme_authzs (order_id);
+CREATE TABLE acme_eab_keys (
+  provisioner TEXT    NOT NULL,
+  id          TEXT    NOT NULL,
+  reference   TEXT    NOT NULL,
+  hmac_key    BLOB    NOT NULL,
+  account_id  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  bound_at    INTEGER NOT NULL,
+  PRIMARY KEY (provisioner, id)
+);
+CREATE UNIQUE INDEX acme_eab_keys_reference ON acme_eab_keys (provisioner, reference)
+  WHERE reference <> '';
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
               "kSqliteSchemaVersion must equal the number of migrations");
@@ -88,17 +141,18 @@ constexpr const char* kInsertMigration =
 constexpr const char* kInsertToken = "INSERT INTO used_tokens (id, used_at) VALUES (?1, ?2)";
 constexpr const char* kInsertCert =
     "INSERT INTO x509_certs (serial, der, provisioner_id, provisioner_name, provisioner_type,"
-    " subject, sans, not_before, not_after, issued_at, renewed_from)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " subject, sans, not_before, not_after, issued_at, renewed_from, acme_account_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 constexpr const char* kInsertRevocation =
     "INSERT INTO revoked_x509_certs (serial, provisioner_id, reason_code, reason, revoked_at,"
     " expires_at, token_id, mtls, acme) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 constexpr const char* kSelectCert =
     "SELECT serial, der, provisioner_id, provisioner_name, provisioner_type, subject, sans,"
-    " not_before, not_after, issued_at, renewed_from FROM x509_certs WHERE serial = ?1";
+    " not_before, not_after, issued_at, renewed_from, acme_account_id FROM x509_certs"
+    " WHERE serial = ?1";
 constexpr const char* kListCerts =
     "SELECT serial, der, provisioner_id, provisioner_name, provisioner_type, subject, sans,"
-    " not_before, not_after, issued_at, renewed_from FROM x509_certs"
+    " not_before, not_after, issued_at, renewed_from, acme_account_id FROM x509_certs"
     " WHERE serial > ?1 ORDER BY serial LIMIT ?2";
 constexpr const char* kSelectRevocation =
     "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
@@ -123,6 +177,73 @@ constexpr const char* kListInventoryItems =
 // One primary-key seek per inventory, rather than a scan of every item (SELECT DISTINCT).
 constexpr const char* kNextInventory =
     "SELECT inventory FROM inventory_items WHERE inventory > ?1 ORDER BY inventory LIMIT 1";
+
+constexpr const char* kSelectSetting = "SELECT value FROM acme_settings WHERE name = ?1";
+constexpr const char* kInsertSettingIfAbsent =
+    "INSERT INTO acme_settings (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO NOTHING";
+
+constexpr const char* kInsertAcmeAccount =
+    "INSERT INTO acme_accounts (id, provisioner, key_id, doc, version, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, 1, ?5)";
+constexpr const char* kSelectAcmeAccount =
+    "SELECT id, provisioner, key_id, doc, version, created_at FROM acme_accounts WHERE id = ?1";
+constexpr const char* kSelectAcmeAccountByKey =
+    "SELECT id, provisioner, key_id, doc, version, created_at FROM acme_accounts"
+    " WHERE provisioner = ?1 AND key_id = ?2";
+constexpr const char* kAcmeAccountExists = "SELECT 1 FROM acme_accounts WHERE id = ?1";
+constexpr const char* kAcmeAccountKeyTaken =
+    "SELECT 1 FROM acme_accounts WHERE provisioner = ?1 AND key_id = ?2 AND id <> ?3";
+constexpr const char* kUpdateAcmeAccount =
+    "UPDATE acme_accounts SET key_id = ?2, doc = ?3, version = version + 1"
+    " WHERE id = ?1 AND version = ?4";
+
+constexpr const char* kInsertAcmeOrder =
+    "INSERT INTO acme_orders (id, account_id, provisioner, doc, version, expires_at, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)";
+constexpr const char* kSelectAcmeOrder =
+    "SELECT id, account_id, provisioner, doc, version, expires_at, created_at FROM acme_orders"
+    " WHERE id = ?1";
+constexpr const char* kListAcmeOrders =
+    "SELECT id, account_id, provisioner, doc, version, expires_at, created_at FROM acme_orders"
+    " WHERE account_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+constexpr const char* kAcmeOrderExists = "SELECT 1 FROM acme_orders WHERE id = ?1";
+constexpr const char* kUpdateAcmeOrder =
+    "UPDATE acme_orders SET doc = ?2, expires_at = ?3, version = version + 1"
+    " WHERE id = ?1 AND version = ?4";
+
+constexpr const char* kInsertAcmeAuthz =
+    "INSERT INTO acme_authzs (id, account_id, order_id, doc, version, expires_at, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6)";
+constexpr const char* kSelectAcmeAuthz =
+    "SELECT id, account_id, order_id, doc, version, expires_at, created_at FROM acme_authzs"
+    " WHERE id = ?1";
+constexpr const char* kListAcmeAuthzsOfOrder =
+    "SELECT id, account_id, order_id, doc, version, expires_at, created_at FROM acme_authzs"
+    " WHERE order_id = ?1 ORDER BY id LIMIT ?2";
+constexpr const char* kAcmeAuthzExists = "SELECT 1 FROM acme_authzs WHERE id = ?1";
+constexpr const char* kUpdateAcmeAuthz =
+    "UPDATE acme_authzs SET doc = ?2, expires_at = ?3, version = version + 1"
+    " WHERE id = ?1 AND version = ?4";
+
+constexpr const char* kInsertAcmeEabKey =
+    "INSERT INTO acme_eab_keys (provisioner, id, reference, hmac_key, account_id, created_at,"
+    " bound_at) VALUES (?1, ?2, ?3, ?4, '', ?5, 0)";
+constexpr const char* kSelectAcmeEabKey =
+    "SELECT provisioner, id, reference, hmac_key, account_id, created_at, bound_at"
+    " FROM acme_eab_keys WHERE provisioner = ?1 AND id = ?2";
+constexpr const char* kListAcmeEabKeys =
+    "SELECT provisioner, id, reference, hmac_key, account_id, created_at, bound_at"
+    " FROM acme_eab_keys WHERE provisioner = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+constexpr const char* kAcmeEabKeyExists =
+    "SELECT 1 FROM acme_eab_keys WHERE provisioner = ?1 AND id = ?2";
+constexpr const char* kAcmeEabReferenceTaken =
+    "SELECT 1 FROM acme_eab_keys WHERE provisioner = ?1 AND reference = ?2"
+    " AND reference <> ''";  // the term lets SQLite use the partial index
+constexpr const char* kBindAcmeEabKey =
+    "UPDATE acme_eab_keys SET account_id = ?3, bound_at = ?4"
+    " WHERE provisioner = ?1 AND id = ?2 AND account_id = ''";
+constexpr const char* kDeleteAcmeEabKey =
+    "DELETE FROM acme_eab_keys WHERE provisioner = ?1 AND id = ?2";
 
 // ---------------------------------------------------------------------------------------------
 // Errors.
@@ -325,6 +446,7 @@ Result<CertificateRecord> ReadCertRow(const Stmt& st) {
   r.not_after = FromUnixSeconds(st.ColInt(8));
   r.issued_at = FromUnixSeconds(st.ColInt(9));
   r.renewed_from = st.ColText(10);
+  r.acme_account_id = st.ColText(11);
   return r;
 }
 
@@ -358,6 +480,115 @@ Result<InventoryItem> ReadInventoryRow(const Stmt& st) {
   }
   item.updated_at = FromUnixSeconds(st.ColInt(3));
   return item;
+}
+
+AcmeAccountRecord ReadAcmeAccountRow(const Stmt& st) {
+  AcmeAccountRecord r;
+  r.id = st.ColText(0);
+  r.provisioner = st.ColText(1);
+  r.key_id = st.ColText(2);
+  r.doc = st.ColText(3);
+  r.version = st.ColInt(4);
+  r.created_at = FromUnixSeconds(st.ColInt(5));
+  return r;
+}
+
+AcmeOrderRecord ReadAcmeOrderRow(const Stmt& st) {
+  AcmeOrderRecord r;
+  r.id = st.ColText(0);
+  r.account_id = st.ColText(1);
+  r.provisioner = st.ColText(2);
+  r.doc = st.ColText(3);
+  r.version = st.ColInt(4);
+  r.expires_at = FromUnixSeconds(st.ColInt(5));
+  r.created_at = FromUnixSeconds(st.ColInt(6));
+  return r;
+}
+
+AcmeAuthzRecord ReadAcmeAuthzRow(const Stmt& st) {
+  AcmeAuthzRecord r;
+  r.id = st.ColText(0);
+  r.account_id = st.ColText(1);
+  r.order_id = st.ColText(2);
+  r.doc = st.ColText(3);
+  r.version = st.ColInt(4);
+  r.expires_at = FromUnixSeconds(st.ColInt(5));
+  r.created_at = FromUnixSeconds(st.ColInt(6));
+  return r;
+}
+
+AcmeEabKeyRecord ReadAcmeEabKeyRow(const Stmt& st) {
+  AcmeEabKeyRecord r;
+  r.provisioner = st.ColText(0);
+  r.id = st.ColText(1);
+  r.reference = st.ColText(2);
+  r.hmac_key = st.ColBlob(3);
+  r.account_id = st.ColText(4);
+  r.created_at = FromUnixSeconds(st.ColInt(5));
+  r.bound_at = FromUnixSeconds(st.ColInt(6));
+  return r;
+}
+
+// RowExists runs `sql` with `args` bound as text (?1, ?2, ...) and reports whether it returns a
+// row.
+Result<bool> RowExists(Connection& c, const char* sql, std::initializer_list<std::string_view> args,
+                       std::string_view what) {
+  CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql));
+  int i = 1;
+  for (std::string_view a : args) st.Text(i++, a);
+  return st.Step(what);
+}
+
+// VersionedUpdate runs `sql`, an UPDATE of the row `id` with ?1 id, ?2 doc, ?3 expires_at (when
+// `expires_at` is set) and ?4 the version read. When no row changed it tells a missing row
+// (kNotFound `not_found`, checked with `exists_sql`) from a newer version (kAborted).
+Status VersionedUpdate(Connection& c, const char* sql, const char* exists_sql, std::string_view id,
+                       std::string_view doc, Time expires_at, int64_t version,
+                       std::string_view not_found) {
+  {
+    CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql));
+    st.Text(1, id);
+    st.Text(2, doc);
+    st.Int(3, ToUnixSeconds(expires_at));
+    st.Int(4, version);
+    CAIRN_RETURN_IF_ERROR(st.Run("versioned update"));
+  }
+  if (sqlite3_changes(c.db()) > 0) return Status();
+  CAIRN_ASSIGN_OR_RETURN(bool exists, RowExists(c, exists_sql, {id}, "select version"));
+  if (exists) return AbortedError("concurrent update");
+  return NotFoundError(std::string(not_found));
+}
+
+// UpdateAcmeOrderRow is UpdateAcmeOrder's write (also FinalizeAcmeOrder's first step).
+Status UpdateAcmeOrderRow(Connection& c, const AcmeOrderRecord& order) {
+  return VersionedUpdate(c, kUpdateAcmeOrder, kAcmeOrderExists, order.id, order.doc,
+                         order.expires_at, order.version, "order not found");
+}
+
+// CheckBytes checks that `value` is 1..`max` bytes.
+Status CheckBytes(std::string_view field, std::string_view value, size_t max) {
+  if (value.empty()) return InvalidArgumentError(std::string(field) + " is empty");
+  if (value.size() > max) {
+    return InvalidArgumentError(std::string(field) + " is longer than " + std::to_string(max) +
+                                " bytes");
+  }
+  return Status();
+}
+
+Status CheckAuthzsOfOrder(const AcmeOrderRecord& order,
+                          const std::vector<AcmeAuthzRecord>& authzs) {
+  if (authzs.size() > kMaxAcmeAuthzsPerOrder) {
+    return InvalidArgumentError("an order has at most " + std::to_string(kMaxAcmeAuthzsPerOrder) +
+                                " authorizations");
+  }
+  for (const AcmeAuthzRecord& a : authzs) {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeAuthzRecord(a));
+    if (a.order_id != order.id || a.account_id != order.account_id) {
+      return InvalidArgumentError("authorization " + a.id +
+                                  " does not belong to the order and account it is created with");
+    }
+  }
+  return Status();
 }
 
 // UpsertInventoryItem inserts or replaces one item (attributes already serialized).
@@ -581,6 +812,7 @@ class SqliteStoreImpl final : public SqliteStore {
           st.Int(9, ToUnixSeconds(cert.not_after));
           st.Int(10, ToUnixSeconds(cert.issued_at));
           st.TextOrNull(11, cert.renewed_from);
+          st.Text(12, cert.acme_account_id);
           int rc = 0;
           Status s = st.Run("insert certificate", &rc);
           if (IsPrimaryKeyViolation(rc)) {
@@ -785,6 +1017,280 @@ class SqliteStoreImpl final : public SqliteStore {
     });
   }
 
+  // ---- Settings.
+
+  Result<std::string> GetOrCreateSetting(std::string_view name,
+                                         std::string_view value_if_absent) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("setting name", name, kMaxSettingNameLength));
+    if (value_if_absent.size() > kMaxSettingValueSize) {
+      return InvalidArgumentError("setting value is larger than " +
+                                  std::to_string(kMaxSettingValueSize) + " bytes");
+    }
+    // A setting is created once and read ever after: look for it without queueing a write.
+    CAIRN_ASSIGN_OR_RETURN(
+        std::optional<std::string> existing,
+        Read<std::optional<std::string>>([&](Connection& c) -> Result<std::optional<std::string>> {
+          return SelectSetting(c, name);
+        }));
+    if (existing) return *std::move(existing);
+    std::string value;
+    Status written = Write([&](Connection& c) -> Status {
+      {
+        CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertSettingIfAbsent));
+        st.Text(1, name);
+        st.Blob(2, value_if_absent);
+        CAIRN_RETURN_IF_ERROR(st.Run("insert setting"));
+      }
+      // Whoever inserted first (this write or another process), its value is the one.
+      CAIRN_ASSIGN_OR_RETURN(std::optional<std::string> stored, SelectSetting(c, name));
+      if (!stored) return InternalError("sqlite: setting vanished after insert");
+      value = *std::move(stored);
+      return Status();
+    });
+    if (!written.ok()) return written;
+    return value;
+  }
+
+  // ---- ACME accounts.
+
+  Status CreateAcmeAccount(const AcmeAccountRecord& account, std::string_view eab_key_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeAccountRecord(account));
+    if (!eab_key_id.empty()) {
+      CAIRN_RETURN_IF_ERROR(ValidateAcmeId(eab_key_id).Annotate("external account key id"));
+    }
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(bool id_taken,
+                             RowExists(c, kAcmeAccountExists, {account.id}, "select account"));
+      if (id_taken) return AlreadyExistsError("account " + account.id + " already exists");
+      CAIRN_ASSIGN_OR_RETURN(
+          bool key_taken,
+          RowExists(c, kAcmeAccountKeyTaken, {account.provisioner, account.key_id, account.id},
+                    "select account key"));
+      if (key_taken) return AlreadyExistsError("account key already registered");
+      if (!eab_key_id.empty()) {
+        {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kBindAcmeEabKey));
+          st.Text(1, account.provisioner);
+          st.Text(2, eab_key_id);
+          st.Text(3, account.id);
+          st.Int(4, now);
+          CAIRN_RETURN_IF_ERROR(st.Run("bind external account key"));
+        }
+        if (sqlite3_changes(c.db()) == 0) {
+          CAIRN_ASSIGN_OR_RETURN(bool exists,
+                                 RowExists(c, kAcmeEabKeyExists, {account.provisioner, eab_key_id},
+                                           "select external account key"));
+          if (exists) return FailedPreconditionError("external account key already bound");
+          return NotFoundError("external account key not found");
+        }
+      }
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertAcmeAccount));
+      st.Text(1, account.id);
+      st.Text(2, account.provisioner);
+      st.Text(3, account.key_id);
+      st.Text(4, account.doc);
+      st.Int(5, now);
+      return st.Run("insert account");
+    });
+  }
+
+  Result<std::optional<AcmeAccountRecord>> GetAcmeAccount(std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return SelectOne(kSelectAcmeAccount, {id}, &ReadAcmeAccountRow, "select account");
+  }
+
+  Result<std::optional<AcmeAccountRecord>> GetAcmeAccountByKey(std::string_view provisioner,
+                                                               std::string_view key_id) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+    CAIRN_RETURN_IF_ERROR(CheckBytes("key_id", key_id, kMaxAcmeKeyIdLength));
+    return SelectOne(kSelectAcmeAccountByKey, {provisioner, key_id}, &ReadAcmeAccountRow,
+                     "select account by key");
+  }
+
+  Status UpdateAcmeAccount(const AcmeAccountRecord& account) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeAccountRecord(account));
+    return Write([&](Connection& c) -> Status {
+      // The key check needs the stored provisioner (the one passed is not trusted to match).
+      std::string provisioner;
+      {
+        CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectAcmeAccount));
+        st.Text(1, account.id);
+        CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select account"));
+        if (!row) return NotFoundError("account not found");
+        if (st.ColInt(4) != account.version) return AbortedError("concurrent update");
+        provisioner = st.ColText(1);
+      }
+      CAIRN_ASSIGN_OR_RETURN(bool key_taken, RowExists(c, kAcmeAccountKeyTaken,
+                                                       {provisioner, account.key_id, account.id},
+                                                       "select account key"));
+      if (key_taken) return AlreadyExistsError("account key already registered");
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kUpdateAcmeAccount));
+      st.Text(1, account.id);
+      st.Text(2, account.key_id);
+      st.Text(3, account.doc);
+      st.Int(4, account.version);
+      CAIRN_RETURN_IF_ERROR(st.Run("update account"));
+      if (sqlite3_changes(c.db()) == 0) return AbortedError("concurrent update");
+      return Status();
+    });
+  }
+
+  // ---- ACME orders and authorizations.
+
+  Status CreateAcmeOrder(const AcmeOrderRecord& order,
+                         const std::vector<AcmeAuthzRecord>& authzs) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+    CAIRN_RETURN_IF_ERROR(CheckAuthzsOfOrder(order, authzs));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(bool account_exists, RowExists(c, kAcmeAccountExists,
+                                                            {order.account_id}, "select account"));
+      if (!account_exists) return NotFoundError("account not found");
+      {
+        CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertAcmeOrder));
+        st.Text(1, order.id);
+        st.Text(2, order.account_id);
+        st.Text(3, order.provisioner);
+        st.Text(4, order.doc);
+        st.Int(5, ToUnixSeconds(order.expires_at));
+        st.Int(6, now);
+        int rc = 0;
+        Status s = st.Run("insert order", &rc);
+        if (IsPrimaryKeyViolation(rc)) {
+          return AlreadyExistsError("order " + order.id + " already exists");
+        }
+        CAIRN_RETURN_IF_ERROR(s);
+      }
+      for (const AcmeAuthzRecord& a : authzs) {
+        CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertAcmeAuthz));
+        st.Text(1, a.id);
+        st.Text(2, a.account_id);
+        st.Text(3, a.order_id);
+        st.Text(4, a.doc);
+        st.Int(5, ToUnixSeconds(a.expires_at));
+        st.Int(6, now);
+        int rc = 0;
+        Status s = st.Run("insert authorization", &rc);
+        if (IsPrimaryKeyViolation(rc)) {
+          return AlreadyExistsError("authorization " + a.id + " already exists");
+        }
+        CAIRN_RETURN_IF_ERROR(s);
+      }
+      return Status();
+    });
+  }
+
+  Result<std::optional<AcmeOrderRecord>> GetAcmeOrder(std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return SelectOne(kSelectAcmeOrder, {id}, &ReadAcmeOrderRow, "select order");
+  }
+
+  Result<std::vector<AcmeOrderRecord>> ListAcmeOrders(std::string_view account_id,
+                                                      std::string_view cursor, int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(account_id));
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return SelectAll(kListAcmeOrders, {account_id, cursor}, ClampListLimit(limit),
+                     &ReadAcmeOrderRow, "list orders");
+  }
+
+  Status UpdateAcmeOrder(const AcmeOrderRecord& order) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+    return Write([&](Connection& c) { return UpdateAcmeOrderRow(c, order); });
+  }
+
+  Status FinalizeAcmeOrder(const AcmeOrderRecord& order, const CertificateRecord& cert) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeOrderRecord(order));
+    // The certificate is inserted exactly as RecordCertificate inserts it (without a token).
+    CAIRN_ASSIGN_OR_RETURN(auto insert_cert, RecordWrite(cert, std::string()));
+    // One write, one savepoint: a duplicate serial also rolls back the order update.
+    return Write([&](Connection& c) -> Status {
+      CAIRN_RETURN_IF_ERROR(UpdateAcmeOrderRow(c, order));
+      return insert_cert(c);
+    });
+  }
+
+  Result<std::optional<AcmeAuthzRecord>> GetAcmeAuthz(std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return SelectOne(kSelectAcmeAuthz, {id}, &ReadAcmeAuthzRow, "select authorization");
+  }
+
+  Result<std::vector<AcmeAuthzRecord>> ListAcmeAuthzsOfOrder(std::string_view order_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(order_id));
+    return SelectAll(kListAcmeAuthzsOfOrder, {order_id}, static_cast<int>(kMaxAcmeAuthzsPerOrder),
+                     &ReadAcmeAuthzRow, "list authorizations");
+  }
+
+  Status UpdateAcmeAuthz(const AcmeAuthzRecord& authz) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeAuthzRecord(authz));
+    return Write([&](Connection& c) {
+      return VersionedUpdate(c, kUpdateAcmeAuthz, kAcmeAuthzExists, authz.id, authz.doc,
+                             authz.expires_at, authz.version, "authorization not found");
+    });
+  }
+
+  // ---- ACME external account binding keys.
+
+  Status CreateAcmeEabKey(const AcmeEabKeyRecord& key) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeEabKeyRecord(key));
+    if (!key.account_id.empty() || key.bound_at != Time{}) {
+      return InvalidArgumentError("a new external account key must not be bound");
+    }
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(bool id_taken,
+                             RowExists(c, kAcmeEabKeyExists, {key.provisioner, key.id},
+                                       "select external account key"));
+      if (id_taken) return AlreadyExistsError("external account key " + key.id + " already exists");
+      if (!key.reference.empty()) {
+        CAIRN_ASSIGN_OR_RETURN(
+            bool reference_taken,
+            RowExists(c, kAcmeEabReferenceTaken, {key.provisioner, key.reference},
+                      "select external account key reference"));
+        if (reference_taken) {
+          return AlreadyExistsError("an external account key with this reference already exists");
+        }
+      }
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertAcmeEabKey));
+      st.Text(1, key.provisioner);
+      st.Text(2, key.id);
+      st.Text(3, key.reference);
+      st.Blob(4, key.hmac_key);
+      st.Int(5, now);
+      return st.Run("insert external account key");
+    });
+  }
+
+  Result<std::optional<AcmeEabKeyRecord>> GetAcmeEabKey(std::string_view provisioner,
+                                                        std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return SelectOne(kSelectAcmeEabKey, {provisioner, id}, &ReadAcmeEabKeyRow,
+                     "select external account key");
+  }
+
+  Result<std::vector<AcmeEabKeyRecord>> ListAcmeEabKeys(std::string_view provisioner,
+                                                        std::string_view cursor,
+                                                        int limit) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return SelectAll(kListAcmeEabKeys, {provisioner, cursor}, ClampListLimit(limit),
+                     &ReadAcmeEabKeyRow, "list external account keys");
+  }
+
+  Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kDeleteAcmeEabKey));
+      st.Text(1, provisioner);
+      st.Text(2, id);
+      CAIRN_RETURN_IF_ERROR(st.Run("delete external account key"));
+      if (sqlite3_changes(c.db()) == 0) return NotFoundError("external account key not found");
+      return Status();
+    });
+  }
+
   Status CheckIntegrity() override {
     auto r = Read<bool>([&](Connection& c) -> Result<bool> {
       CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, "PRAGMA integrity_check(20)"));
@@ -914,6 +1420,49 @@ class SqliteStoreImpl final : public SqliteStore {
       queue_.push_back(op.release());
     }
     queue_cv_.notify_one();
+  }
+
+  // SelectSetting reads the setting `name` on `c`, or nullopt.
+  static Result<std::optional<std::string>> SelectSetting(Connection& c, std::string_view name) {
+    CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectSetting));
+    st.Text(1, name);
+    CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select setting"));
+    if (!row) return std::optional<std::string>();
+    return std::optional<std::string>(st.ColBlob(0));
+  }
+
+  // SelectOne reads at most one row of `sql` (text parameters `args`) with `decode`.
+  template <typename T>
+  Result<std::optional<T>> SelectOne(const char* sql, std::initializer_list<std::string_view> args,
+                                     T (*decode)(const Stmt&), std::string_view what) {
+    return Read<std::optional<T>>([&](Connection& c) -> Result<std::optional<T>> {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql));
+      int i = 1;
+      for (std::string_view a : args) st.Text(i++, a);
+      CAIRN_ASSIGN_OR_RETURN(bool row, st.Step(what));
+      if (!row) return std::optional<T>();
+      return std::optional<T>(decode(st));
+    });
+  }
+
+  // SelectAll reads the rows of `sql` with `decode`; `args` are bound as text from ?1 and
+  // `limit` after them.
+  template <typename T>
+  Result<std::vector<T>> SelectAll(const char* sql, std::initializer_list<std::string_view> args,
+                                   int limit, T (*decode)(const Stmt&), std::string_view what) {
+    return Read<std::vector<T>>([&](Connection& c) -> Result<std::vector<T>> {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql));
+      int i = 1;
+      for (std::string_view a : args) st.Text(i++, a);
+      st.Int(i, limit);
+      std::vector<T> out;
+      for (;;) {
+        CAIRN_ASSIGN_OR_RETURN(bool row, st.Step(what));
+        if (!row) break;
+        out.push_back(decode(st));
+      }
+      return out;
+    });
   }
 
   // Read runs `fn` on a read-only connection from the pool.

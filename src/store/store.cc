@@ -1,8 +1,11 @@
 #include "store/store.h"
 
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
+
+#include "base/json_depth.h"
 
 namespace cairn::store {
 namespace {
@@ -68,6 +71,42 @@ bool NestingDepthExceeds(const nlohmann::json& j, int max_depth) {
   return false;
 }
 
+// kMaxAcmeDocDepth bounds the nesting of an ACME doc before it is parsed (the parser and the
+// destructor of the parsed value recurse). ACME state nests a handful of levels.
+constexpr int kMaxAcmeDocDepth = 32;
+
+Status CheckAcmeField(std::string_view field, std::string_view value, size_t max) {
+  if (value.empty()) return InvalidArgumentError(std::string(field) + " is empty");
+  if (value.size() > max) {
+    return InvalidArgumentError(std::string(field) + " is longer than " + std::to_string(max) +
+                                " bytes");
+  }
+  return Status();
+}
+
+Status CheckAcmeId(std::string_view field, std::string_view id) {
+  return ValidateAcmeId(id).Annotate(field);
+}
+
+// CheckAcmeDoc checks that `doc` is a JSON object of at most kMaxAcmeDocSize bytes.
+Status CheckAcmeDoc(std::string_view doc) {
+  if (doc.size() > kMaxAcmeDocSize) {
+    return InvalidArgumentError("doc is larger than " + std::to_string(kMaxAcmeDocSize) + " bytes");
+  }
+  if (JsonNestingDepth(doc) > kMaxAcmeDocDepth) {
+    return InvalidArgumentError("doc nests deeper than " + std::to_string(kMaxAcmeDocDepth) +
+                                " levels");
+  }
+  try {
+    if (!nlohmann::json::parse(doc).is_object()) {
+      return InvalidArgumentError("doc is not a JSON object");
+    }
+  } catch (const nlohmann::json::exception&) {
+    return InvalidArgumentError("doc is not valid JSON");
+  }
+  return Status();
+}
+
 }  // namespace
 
 void Store::RecordCertificateAsync(CertificateRecord cert, std::string token_id,
@@ -104,6 +143,9 @@ Status ValidateCertificateRecord(const CertificateRecord& cert) {
   if (!cert.renewed_from.empty()) {
     Status s = ValidateSerial(cert.renewed_from);
     if (!s.ok()) return s.Annotate("renewed_from");
+  }
+  if (!cert.acme_account_id.empty()) {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(cert.acme_account_id).Annotate("acme_account_id"));
   }
   if (cert.der.empty()) return InvalidArgumentError("certificate DER is empty");
   if (cert.der.size() > kMaxCertificateDer) {
@@ -261,6 +303,53 @@ Status ValidateInventoryItem(const InventoryItem& item) {
   CAIRN_RETURN_IF_ERROR(ValidateInventoryName(item.inventory));
   CAIRN_RETURN_IF_ERROR(ValidateInventoryKey(item.key));
   return ValidateInventoryAttributes(item.attributes);
+}
+
+Status ValidateAcmeId(std::string_view id) {
+  if (id.empty()) return InvalidArgumentError("ACME id is empty");
+  if (id.size() > kMaxAcmeIdLength) {
+    return InvalidArgumentError("ACME id is longer than " + std::to_string(kMaxAcmeIdLength) +
+                                " characters");
+  }
+  for (char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    if (!ok) return InvalidArgumentError("ACME id may only contain letters, digits, '_' and '-'");
+  }
+  return Status();
+}
+
+Status ValidateAcmeAccountRecord(const AcmeAccountRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("account id", rec.id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("key_id", rec.key_id, kMaxAcmeKeyIdLength));
+  return CheckAcmeDoc(rec.doc).Annotate("account");
+}
+
+Status ValidateAcmeOrderRecord(const AcmeOrderRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("order id", rec.id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("account_id", rec.account_id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));
+  return CheckAcmeDoc(rec.doc).Annotate("order");
+}
+
+Status ValidateAcmeAuthzRecord(const AcmeAuthzRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("authorization id", rec.id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("account_id", rec.account_id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("order_id", rec.order_id));
+  return CheckAcmeDoc(rec.doc).Annotate("authorization");
+}
+
+Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("external account key id", rec.id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(CheckText("reference", rec.reference));
+  if (rec.hmac_key.size() < 16 || rec.hmac_key.size() > kMaxAcmeEabKeySize) {
+    return InvalidArgumentError("external account HMAC key must be 16.." +
+                                std::to_string(kMaxAcmeEabKeySize) + " bytes");
+  }
+  if (!rec.account_id.empty()) CAIRN_RETURN_IF_ERROR(CheckAcmeId("account_id", rec.account_id));
+  return Status();
 }
 
 }  // namespace cairn::store

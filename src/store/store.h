@@ -24,6 +24,7 @@
 #include "base/metrics.h"
 #include "base/result.h"
 #include "base/status.h"
+#include "store/acme_records.h"
 
 namespace cairn::store {
 
@@ -48,6 +49,9 @@ struct CertificateRecord {
   Time issued_at{};
   // renewed_from is the serial of the certificate this one renews or rekeys; empty otherwise.
   std::string renewed_from;
+  // acme_account_id is the ACME account the certificate was issued to (empty when it was not
+  // issued through ACME); revokeCert signed by an account key checks it.
+  std::string acme_account_id;
 
   friend bool operator==(const CertificateRecord&, const CertificateRecord&) = default;
 };
@@ -220,6 +224,85 @@ class Store {
   // byte-wise. (An inventory exists while it has items: deleting its last item removes it.)
   virtual Result<std::vector<std::string>> ListInventories() = 0;
 
+  // ---- Settings: small named values shared by every CA process of the database.
+
+  // GetOrCreateSetting returns the value stored under `name`; when there is none it stores
+  // `value_if_absent` and returns it. Two processes racing get the same value (the first
+  // writer's). kInvalidArgument when `name` is empty or longer than kMaxSettingNameLength, or
+  // the value larger than kMaxSettingValueSize. Durable on OK.
+  virtual Result<std::string> GetOrCreateSetting(std::string_view name,
+                                                 std::string_view value_if_absent) = 0;
+
+  // ---- ACME (see store/acme_records.h). Ids, provisioner names, key ids and docs are checked
+  // with ValidateAcme* (kInvalidArgument). Updates compare the record's `version` with the
+  // stored one: kAborted "concurrent update" when they differ (re-read and try again), kNotFound
+  // when the record does not exist; on OK the stored version is one more than the one passed.
+  // Every write is one transaction and durable on OK; a failed call writes nothing.
+
+  // CreateAcmeAccount stores a new account (version 1, created_at now). When `eab_key_id` is
+  // not empty it binds that EAB key of the account's provisioner to the account in the same
+  // transaction. kAlreadyExists "account key already registered" when the provisioner has an
+  // account with the same key_id, or when the id is taken; kNotFound "external account key not
+  // found" when there is no such EAB key; kFailedPrecondition "external account key already
+  // bound" when the key is bound to an account already.
+  virtual Status CreateAcmeAccount(const AcmeAccountRecord& account,
+                                   std::string_view eab_key_id) = 0;
+  // GetAcmeAccount returns the account `id`, or nullopt.
+  virtual Result<std::optional<AcmeAccountRecord>> GetAcmeAccount(std::string_view id) = 0;
+  // GetAcmeAccountByKey returns the account of `provisioner` whose key_id is `key_id`, or
+  // nullopt.
+  virtual Result<std::optional<AcmeAccountRecord>> GetAcmeAccountByKey(std::string_view provisioner,
+                                                                       std::string_view key_id) = 0;
+  // UpdateAcmeAccount replaces the account's key_id and doc (id, provisioner and created_at do
+  // not change). kAlreadyExists "account key already registered" when the new key_id belongs to
+  // another account of the provisioner (RFC 8555 §7.3.5 keyChange).
+  virtual Status UpdateAcmeAccount(const AcmeAccountRecord& account) = 0;
+
+  // CreateAcmeOrder stores a new order together with its authorizations (version 1 each), all
+  // in one transaction. Every authorization's order_id must equal the order's id and its
+  // account_id the order's account_id; at most kMaxAcmeAuthzsPerOrder. kAlreadyExists when an
+  // id is taken; kNotFound "account not found" when the order's account does not exist.
+  virtual Status CreateAcmeOrder(const AcmeOrderRecord& order,
+                                 const std::vector<AcmeAuthzRecord>& authzs) = 0;
+  // GetAcmeOrder returns the order `id`, or nullopt.
+  virtual Result<std::optional<AcmeOrderRecord>> GetAcmeOrder(std::string_view id) = 0;
+  // ListAcmeOrders returns up to `limit` orders of `account_id` whose id sorts after `cursor`
+  // (empty: from the start), in ascending id order; paging as in ListCertificates.
+  virtual Result<std::vector<AcmeOrderRecord>> ListAcmeOrders(std::string_view account_id,
+                                                              std::string_view cursor,
+                                                              int limit) = 0;
+  // UpdateAcmeOrder replaces the order's doc and expires_at (versioned).
+  virtual Status UpdateAcmeOrder(const AcmeOrderRecord& order) = 0;
+  // FinalizeAcmeOrder updates the order (versioned, as UpdateAcmeOrder) and records the
+  // certificate issued for it (as RecordCertificate without a token) in ONE transaction: the
+  // order never says "valid" without its certificate, and no certificate is recorded for an
+  // order another writer changed meanwhile.
+  virtual Status FinalizeAcmeOrder(const AcmeOrderRecord& order, const CertificateRecord& cert) = 0;
+
+  // GetAcmeAuthz returns the authorization `id`, or nullopt.
+  virtual Result<std::optional<AcmeAuthzRecord>> GetAcmeAuthz(std::string_view id) = 0;
+  // ListAcmeAuthzsOfOrder returns the authorizations created with order `order_id`, in id
+  // order (at most kMaxAcmeAuthzsPerOrder).
+  virtual Result<std::vector<AcmeAuthzRecord>> ListAcmeAuthzsOfOrder(std::string_view order_id) = 0;
+  // UpdateAcmeAuthz replaces the authorization's doc and expires_at (versioned).
+  virtual Status UpdateAcmeAuthz(const AcmeAuthzRecord& authz) = 0;
+
+  // CreateAcmeEabKey stores a new, unbound EAB key (created_at now; account_id and bound_at
+  // must be empty). kAlreadyExists when the provisioner has a key with the same id, or with the
+  // same non-empty reference.
+  virtual Status CreateAcmeEabKey(const AcmeEabKeyRecord& key) = 0;
+  // GetAcmeEabKey returns the EAB key `id` of `provisioner`, or nullopt.
+  virtual Result<std::optional<AcmeEabKeyRecord>> GetAcmeEabKey(std::string_view provisioner,
+                                                                std::string_view id) = 0;
+  // ListAcmeEabKeys returns up to `limit` keys of `provisioner` whose id sorts after `cursor`,
+  // in ascending id order; paging as in ListCertificates.
+  virtual Result<std::vector<AcmeEabKeyRecord>> ListAcmeEabKeys(std::string_view provisioner,
+                                                                std::string_view cursor,
+                                                                int limit) = 0;
+  // DeleteAcmeEabKey deletes a key (bound or not; the account it bound stays).
+  // kNotFound "external account key not found".
+  virtual Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) = 0;
+
   // CheckIntegrity verifies the backend's storage (PRAGMA integrity_check for SQLite).
   // kInternal with the findings when it is damaged.
   virtual Status CheckIntegrity() = 0;
@@ -236,13 +319,25 @@ Status ValidateSerial(std::string_view serial);
 // ValidateTokenId checks 1..kMaxTokenIdLength bytes. Fails with kInvalidArgument.
 Status ValidateTokenId(std::string_view token_id);
 
-// ValidateCertificateRecord checks the serial (and renewed_from, when set), the DER size, the
-// text-field bounds and the SAN count. Fails with kInvalidArgument.
+// ValidateCertificateRecord checks the serial (and renewed_from, when set), acme_account_id (an
+// ACME id, when set), the DER size, the text-field bounds and the SAN count. Fails with
+// kInvalidArgument.
 Status ValidateCertificateRecord(const CertificateRecord& cert);
 
 // ValidateRevocationRecord checks the serial, the reason code (0..10), text bounds and the
 // token id (when set). Fails with kInvalidArgument.
 Status ValidateRevocationRecord(const RevocationRecord& rec);
+
+// ValidateAcmeId checks 1..kMaxAcmeIdLength characters of [A-Za-z0-9_-]. kInvalidArgument.
+Status ValidateAcmeId(std::string_view id);
+// ValidateAcmeAccountRecord, ValidateAcmeOrderRecord, ValidateAcmeAuthzRecord and
+// ValidateAcmeEabKeyRecord check ids, provisioner (1..kMaxAcmeProvisionerLength bytes), key_id
+// (1..kMaxAcmeKeyIdLength), doc (a JSON object of at most kMaxAcmeDocSize bytes), reference
+// and HMAC key bounds. kInvalidArgument naming the field.
+Status ValidateAcmeAccountRecord(const AcmeAccountRecord& rec);
+Status ValidateAcmeOrderRecord(const AcmeOrderRecord& rec);
+Status ValidateAcmeAuthzRecord(const AcmeAuthzRecord& rec);
+Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec);
 
 // ClampListLimit maps a caller's list limit onto [1, kMaxListLimit] (<= 0: the default).
 int ClampListLimit(int limit);
