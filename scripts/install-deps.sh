@@ -5,10 +5,10 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake ninja-build pkg-config clang-format
   libssl-dev libboost-dev libboost-system-dev nlohmann-json3-dev libsqlite3-dev
-  libcurl4-openssl-dev libcli11-dev libspdlog-dev libfmt-dev)
+  libcurl4-openssl-dev libc-ares-dev libcli11-dev libspdlog-dev libfmt-dev)
 TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev openssl curl jose nginx-light sqlite3
   python3 python3-jwt python3-cryptography python3-prometheus-client procps iproute2
-  golang-cfssl)
+  golang-cfssl pebble certbot lego knot bind9-dnsutils)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--with-tests" ]; then want+=("${TEST_PKGS[@]}"); fi

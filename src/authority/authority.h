@@ -89,6 +89,25 @@ struct RevokeRequest {
   bool passive = true;
 };
 
+// PlanSignRequest is a certificate request that a protocol front end (ACME, later SCEP)
+// authorized itself: it made the SignPlan from its own credential (an ACME order whose
+// authorizations are valid) rather than from a one-time token.
+struct PlanSignRequest {
+  // provisioner is one of this authority's provisioners (its Collection owns it).
+  const provisioner::Provisioner* provisioner = nullptr;
+  provisioner::SignPlan plan;
+  // csr_der is the certificate request, DER; its signature is checked here.
+  std::string csr_der;
+  TimeOrDuration not_before, not_after;
+  // template_data is what templates see as .Insecure.User (null: none).
+  nlohmann::json template_data;
+  std::string request_id;
+  // record stores the certificate instead of Store::RecordCertificate (ACME records its order
+  // in the same transaction). Null: RecordCertificate without a token. The certificate is
+  // returned only when it returns OK.
+  std::function<Status(const store::CertificateRecord&)> record;
+};
+
 // Issued is a certificate the authority signed and recorded, with its chain and what the
 // request log should say about it.
 struct Issued {
@@ -134,6 +153,20 @@ class Authority {
   // certificate (peer_chain_der) whose serial must match. kFailedPrecondition if already
   // revoked.
   Status Revoke(const RevokeRequest& request, const std::vector<std::string>& peer_chain_der);
+
+  // SignForPlan signs a request a protocol front end authorized (see PlanSignRequest): the CSR
+  // signature and its names against the plan, then the same pipeline as Sign (templates,
+  // webhooks, policies, claims), then `record`. Fails as Sign does, and with record's error.
+  Result<Issued> SignForPlan(const PlanSignRequest& request);
+  // CheckNamePolicies applies the authority's and `p`'s X.509 name policies to DNS names and
+  // IP addresses before anything is issued (an ACME order's identifiers). kPermissionDenied
+  // naming the first name outside policy.
+  Status CheckNamePolicies(const provisioner::Provisioner& p, const std::vector<std::string>& dns,
+                           const std::vector<std::string>& ips) const;
+  // RevokeIssued revokes `cert`, which must have been issued by this authority's intermediate,
+  // for a protocol front end that authorized the revocation itself (ACME revokeCert).
+  // kInvalidArgument when the certificate is not ours; kFailedPrecondition "already revoked".
+  Status RevokeIssued(const pki::Certificate& cert, int reason_code, std::string reason, bool acme);
 
   // LeafTemplate is the middle of Sign, public so that its cost can be measured on its own:
   // it checks `csr` against `plan` (CSR fingerprint, common name, key kind and size, SANs as

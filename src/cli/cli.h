@@ -24,6 +24,8 @@ void RegisterCaClientCommands(CLI::App& ca, RunState& state);
 void RegisterCaInitCommand(CLI::App& ca, RunState& state);
 // `cairn ca provisioner list|add|remove|update`.
 void RegisterCaProvisionerCommands(CLI::App& ca, RunState& state);
+// `cairn ca acme eab add|list|remove`.
+void RegisterCaAcmeCommands(CLI::App& ca, RunState& state);
 // `cairn certificate inspect|fingerprint|create|sign|verify|install|uninstall`.
 void RegisterCertificateCommands(CLI::App& root, RunState& state);
 // `cairn crypto jwt inspect`, `cairn crypto jwe encrypt|decrypt`, `cairn crypto jwk create`.

@@ -21,6 +21,7 @@
 #include "base/file.h"
 #include "base/json_depth.h"
 #include "base/strings.h"
+#include "cli/ca_store.h"
 #include "cli/cli.h"
 #include "cli/crypto_util.h"
 #include "cli/ui.h"
@@ -54,41 +55,6 @@ struct InventoryFlags {
   std::string output;
   bool force = false;
 };
-
-// ---------------------------------------------------------------------------------------------
-// Opening the CA's store.
-
-Result<std::unique_ptr<store::Store>> OpenCaStore(const std::string& ca_config) {
-  const std::string path =
-      ca_config.empty() ? config::CaConfigPath(config::CairnHome()) : ca_config;
-  auto cfg = config::LoadCaConfig(path);
-  if (!cfg.ok()) {
-    if (cfg.status().code() == StatusCode::kNotFound) {
-      return NotFoundError("the CA configuration " + path +
-                           " does not exist (use --ca-config, or set STEPPATH)");
-    }
-    return cfg.status().Annotate("error loading configuration " + path);
-  }
-  if (!cfg->db) {
-    return FailedPreconditionError(
-        "the CA configuration " + path +
-        " has no \"db\" block: a CA without a database keeps nothing across restarts, so it "
-        "has nowhere to keep inventories; add one, e.g. \"db\": {\"type\": \"badgerv2\", "
-        "\"dataSource\": \"db\"}");
-  }
-  auto s = authority::OpenStoreFor(*cfg, config::HomeForConfig(path));
-  if (!s.ok()) return s.status();
-  return std::move(s).value();
-}
-
-// WithStore opens the CA's store, runs `body` on it and closes it; the first error wins.
-template <typename F>
-Status WithStore(const std::string& ca_config, F&& body) {
-  CAIRN_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> st, OpenCaStore(ca_config));
-  Status s = body(*st);
-  Status closed = st->Close();
-  return s.ok() ? closed : s;
-}
 
 // ListAll returns every item of `inventory`, page by page.
 Result<std::vector<store::InventoryItem>> ListAll(store::Store& st, std::string_view inventory) {
@@ -439,7 +405,7 @@ Status Add(const InventoryFlags& f) {
     attributes[kv.substr(0, eq)] = CellValue(std::string_view(kv).substr(eq + 1));
   }
   CAIRN_RETURN_IF_ERROR(store::ValidateInventoryAttributes(attributes));
-  return WithStore(f.ca_config, [&](store::Store& st) -> Status {
+  return WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
     CAIRN_ASSIGN_OR_RETURN(auto existing, st.GetInventoryItem(name, key));
     store::InventoryItem item;
     item.inventory = name;
@@ -458,7 +424,7 @@ Status Remove(const InventoryFlags& f) {
   const std::string& key = f.args[1];
   CAIRN_RETURN_IF_ERROR(store::ValidateInventoryName(name));
   CAIRN_RETURN_IF_ERROR(store::ValidateInventoryKey(key));
-  return WithStore(f.ca_config, [&](store::Store& st) -> Status {
+  return WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
     Status s = st.DeleteInventoryItem(name, key);
     if (s.code() == StatusCode::kNotFound) {
       return NotFoundError("item not found: inventory \"" + name + "\" has no item \"" +
@@ -473,7 +439,7 @@ Status Remove(const InventoryFlags& f) {
 Status List(const InventoryFlags& f) {
   CAIRN_RETURN_IF_ERROR(tools::CheckArgs(f.args, 0, 1, "cairn inventory list [<inventory>]"));
   if (f.args.empty()) {
-    return WithStore(f.ca_config, [&](store::Store& st) -> Status {
+    return WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
       CAIRN_ASSIGN_OR_RETURN(std::vector<std::string> names, st.ListInventories());
       if (f.json) {
         tools::PrintOut(Json(names).dump(2) + "\n");
@@ -487,7 +453,7 @@ Status List(const InventoryFlags& f) {
   }
   const std::string& name = f.args[0];
   CAIRN_RETURN_IF_ERROR(store::ValidateInventoryName(name));
-  return WithStore(f.ca_config, [&](store::Store& st) -> Status {
+  return WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
     CAIRN_ASSIGN_OR_RETURN(std::vector<store::InventoryItem> items, ListAll(st, name));
     if (items.empty()) Info("Inventory \"" + name + "\" has no items.");
     if (f.json) {
@@ -520,7 +486,7 @@ Status Import(const InventoryFlags& f) {
   // Everything is checked before the store is opened; the write is then one transaction.
   Status valid = store::ValidateInventoryImport(name, *items);
   if (!valid.ok()) return valid.Annotate("error in " + source);
-  return WithStore(f.ca_config, [&](store::Store& st) -> Status {
+  return WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
     CAIRN_RETURN_IF_ERROR(st.PutInventoryItems(name, *items, f.replace));
     Info("imported " + std::to_string(items->size()) + (items->size() == 1 ? " item" : " items") +
          " into inventory \"" + name + "\"" + (f.replace ? " (its other items were removed)" : "") +
@@ -545,7 +511,7 @@ Status Export(const InventoryFlags& f) {
     }
   }
   std::string text;
-  CAIRN_RETURN_IF_ERROR(WithStore(f.ca_config, [&](store::Store& st) -> Status {
+  CAIRN_RETURN_IF_ERROR(WithStore(f.ca_config, "inventories", [&](store::Store& st) -> Status {
     CAIRN_ASSIGN_OR_RETURN(std::vector<store::InventoryItem> items, ListAll(st, name));
     text = format == "csv" ? ExportCsv(items) : ExportJson(items);
     return Status();

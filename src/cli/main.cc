@@ -17,6 +17,7 @@ int Main(int argc, char** argv) {
   RegisterCaInitCommand(*ca, state);
   RegisterCaClientCommands(*ca, state);
   RegisterCaProvisionerCommands(*ca, state);
+  RegisterCaAcmeCommands(*ca, state);
   RegisterCertificateCommands(app, state);
   RegisterCryptoCommands(app, state);
   RegisterInventoryCommands(app, state);

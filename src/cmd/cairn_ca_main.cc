@@ -17,6 +17,18 @@ int main(int argc, char** argv) {
                  "File with the password that decrypts the intermediate CA key");
   app.add_option("--pidfile", flags.pid_file, "File to write the process id to");
   app.add_flag("--quiet", flags.quiet, "Do not print the start-up banner");
+  app.add_option("--resolver", flags.resolver,
+                 "DNS server (host:port) for ACME validation; default: the system resolver");
+  app.add_option("--acme-http-port", flags.acme_http_port,
+                 "Port where ACME http-01 challenges are checked (tests and closed networks; "
+                 "default 80)")
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--acme-tls-port", flags.acme_tls_port,
+                 "Port where ACME tls-alpn-01 challenges are checked (tests and closed networks; "
+                 "default 443)")
+      ->check(CLI::Range(1, 65535));
+  app.add_flag("--acme-strict-fqdn", flags.acme_strict_fqdn,
+               "Look dns-01 TXT records up as fully qualified names (trailing dot)");
   app.footer(
       "Examples:\n"
       "  cairn-ca $(cairn path)/config/ca.json\n"

@@ -6,6 +6,7 @@
 #include "base/encoding.h"
 #include "base/strings.h"
 #include "crypto/digest.h"
+#include "provisioner/acme/acme_provisioner.h"
 #include "provisioner/jwk/jwk_provisioner.h"
 #include "provisioner/options.h"
 
@@ -18,7 +19,7 @@ constexpr int kMaxLimit = 100;
 // Types step-ca knows that Cairn does not serve yet; they are listed as uninitialized.
 bool IsKnownStepType(std::string_view type) {
   for (std::string_view t :
-       {"oidc", "x5c", "k8ssa", "sshpop", "acme", "scep", "aws", "gcp", "azure", "nebula"}) {
+       {"oidc", "x5c", "k8ssa", "sshpop", "scep", "aws", "gcp", "azure", "nebula"}) {
     if (EqualsIgnoreCase(type, t)) return true;
   }
   return false;
@@ -56,9 +57,17 @@ Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& co
   c->audiences_ = Audiences::FromDnsNames(config.dns_names);
   uint32_t index = 0;
   for (const config::ProvisionerConfig& pc : config.provisioners) {
+    Result<std::unique_ptr<Provisioner>> p = std::unique_ptr<Provisioner>();
     if (EqualsIgnoreCase(pc.type, "jwk")) {
-      auto p = JwkProvisioner::Create(pc, config.authority_claims);
-      if (!p.ok()) return p.status();
+      auto jwk = JwkProvisioner::Create(pc, config.authority_claims);
+      if (!jwk.ok()) return jwk.status();
+      p = std::unique_ptr<Provisioner>(std::move(jwk).value());
+    } else if (EqualsIgnoreCase(pc.type, "acme")) {
+      auto acme = AcmeProvisioner::Create(pc, config.authority_claims);
+      if (!acme.ok()) return acme.status();
+      p = std::unique_ptr<Provisioner>(std::move(acme).value());
+    }
+    if (*p != nullptr) {
       CAIRN_ASSIGN_OR_RETURN(auto options, ParseOptions(pc.raw, pc.name, home, funcs));
       (*p)->set_options(std::move(options));
       const Provisioner* raw = p->get();

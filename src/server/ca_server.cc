@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "api/acme_api.h"
 #include "api/ca_api.h"
 #include "authority/open_store.h"
 #include "base/duration.h"
@@ -23,6 +24,9 @@ namespace {
 // are refused with 503 rather than queued without bound.
 constexpr int kSlowWorkThreads = 16;
 constexpr size_t kSlowWorkPending = 256;
+// ACME requests wait on store commits (group-committed), so many may be in flight at once.
+constexpr int kAcmeThreads = 32;
+constexpr size_t kAcmePending = 1024;
 
 }  // namespace
 
@@ -41,6 +45,13 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
                     : StreamLogger::Format::kJson;
   srv->request_log_ = std::make_unique<StreamLogger>(format);
   api::RegisterCaRoutes(srv->router_, [s = srv.get()] { return s->authority(); });
+  acme::AcmeServer::Env acme_env{SystemClock::Default(), crypto::OsslRandom::Default(),
+                                 *srv->store_, *srv->options_.log};
+  CAIRN_ASSIGN_OR_RETURN(
+      srv->acme_, acme::AcmeServer::Create(
+                      acme_env, [s = srv.get()] { return s->authority(); }, srv->options_.acme));
+  srv->acme_work_ = std::make_unique<WorkQueue>(kAcmeThreads, kAcmePending);
+  api::RegisterAcmeRoutes(srv->router_, *srv->acme_, *srv->acme_work_);
   srv->router_.SetErrorRenderer(
       [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
   http::ServerOptions sopts;
@@ -177,8 +188,11 @@ void CaServer::Stop(Duration grace) {
   renew_cv_.notify_all();
   if (renew_thread_.joinable()) renew_thread_.join();
   if (server_) server_->Stop(grace);
-  // Requests waiting on webhooks finish (or fail) before the store closes.
+  // Requests waiting on webhooks finish (or fail) before the store closes, and so do ACME
+  // requests and validations.
   slow_work_.reset();
+  acme_work_.reset();
+  acme_.reset();
   if (metrics_server_) metrics_server_->Stop(Duration::zero());
   if (store_) store_->Close().IgnoreError();
 }
@@ -231,6 +245,10 @@ int RunCaServer(const ServerFlags& flags) {
   opts.config_path = flags.config_path;
   opts.home = config::HomeForConfig(flags.config_path);
   opts.log = &log;
+  opts.acme.validation.dns_resolver = flags.resolver;
+  opts.acme.validation.http01_port = flags.acme_http_port;
+  opts.acme.validation.tls_alpn01_port = flags.acme_tls_port;
+  opts.acme.validation.strict_fqdn = flags.acme_strict_fqdn;
   if (!flags.password_file.empty()) {
     auto pw = ReadPasswordFile(flags.password_file);
     if (!pw.ok()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "acme/server.h"
 #include "authority/authority.h"
 #include "base/log.h"
 #include "base/work_queue.h"
@@ -24,6 +25,14 @@ struct ServerFlags {
   std::string password_file;
   std::string pid_file;
   bool quiet = false;
+  // ACME validation, for tests and closed networks (step-ca's flags of the same names):
+  // resolver is the DNS server ("host:port") used for dns-01 and to look up names for http-01
+  // and tls-alpn-01 (empty: the system's); the ports are where http-01 and tls-alpn-01 are
+  // checked (the RFCs say 80 and 443); strict_fqdn looks TXT records up with a trailing dot.
+  std::string resolver;
+  int acme_http_port = 80;
+  int acme_tls_port = 443;
+  bool acme_strict_fqdn = false;
 };
 
 // CaServer is a running cairn-ca: the authority for the current ca.json, the HTTPS listener
@@ -37,6 +46,8 @@ class CaServer {
     std::string password;  // from --password-file; else ca.json's password
     // address overrides ca.json's `address` (tests bind 127.0.0.1:0).
     std::string address_override;
+    // acme tunes the ACME server (validation resolver and ports; see ServerFlags).
+    acme::AcmeServerOptions acme;
     Logger* log = nullptr;  // required
   };
   static Result<std::unique_ptr<CaServer>> Create(Options options);
@@ -71,6 +82,9 @@ class CaServer {
   std::unique_ptr<store::Store> store_;
   // slow_work_ runs requests that wait on webhooks, off the I/O threads.
   std::unique_ptr<WorkQueue> slow_work_;
+  // ACME requests wait for durable store writes: they run on acme_work_, not on I/O threads.
+  std::unique_ptr<WorkQueue> acme_work_;
+  std::unique_ptr<acme::AcmeServer> acme_;
   mutable std::mutex mu_;
   std::shared_ptr<authority::Authority> authority_;  // guarded by mu_
   std::unique_ptr<Logger> request_log_;

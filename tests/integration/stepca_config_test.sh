@@ -19,7 +19,8 @@ if wait_https "$URL/health" "$ROOT" 30; then pass "a step-style ca.json serves";
   fail "a step-style ca.json serves" "$(tail -20 "$WORK/ca.log")"; finish; fi
 provs=$(curl -s --cacert "$ROOT" "$URL/provisioners")
 expect_match "the JWK provisioner is listed" '"name":"mariano"' "$provs"
-expect_match "the ACME provisioner is listed as not served yet" '"state":"Uninitialized"' "$provs"
+expect_match "the ACME provisioner is listed" '"type":"ACME"' "$provs"
+expect_match "the OIDC provisioner is listed as not served yet" '"state":"Uninitialized"' "$provs"
 check_fails "an unknown provisioner type is skipped" sh -c "printf '%s' '$provs' | grep -q FUTURE-TYPE"
 fed=$(curl -s --cacert "$ROOT" "$URL/federation" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["crts"]))')
 expect_eq "/federation lists root and federated root" 2 "$fed"
