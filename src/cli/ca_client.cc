@@ -486,7 +486,23 @@ struct CertFlags {
   std::string kty = "EC", crv;
   int size = 0;
   std::string not_before, not_after;
+  AcmeFlags acme;  // `ca certificate` only
 };
+
+// AcmeFor runs the ACME flow of `ca certificate` (ca_acme.cc) for `provisioner` ("" with
+// --acme).
+Status AcmeFor(const CertFlags& c, const crypto::KeySpec& spec, const std::string& provisioner) {
+  AcmeCertificateRequest r;
+  r.subject = c.subject;
+  r.crt_file = c.crt_file;
+  r.key_file = c.key_file;
+  r.sans = c.common.sans;
+  r.key_spec = spec;
+  r.not_before = c.not_before;
+  r.not_after = c.not_after;
+  r.provisioner = provisioner;
+  return AcmeCertificate(c.common, c.acme, r);
+}
 
 // SignWith sends the sign request to the CA (or the offline authority) and returns the chain.
 Result<std::string> SignWith(const ClientFlags& f, OfflineCa* offline, const std::string& token,
@@ -531,6 +547,8 @@ Status Certificate(CertFlags& c) {
   // Ask before any work (and before a token is spent) rather than after.
   CAIRN_RETURN_IF_ERROR(ConfirmOverwrite(c.crt_file, f.force));
   CAIRN_RETURN_IF_ERROR(ConfirmOverwrite(c.key_file, f.force));
+  // With --acme (and no token) the certificate comes from that ACME server, as step does.
+  if (f.token.empty() && !c.acme.directory.empty()) return AcmeFor(c, spec, "");
 
   std::unique_ptr<OfflineCa> offline;
   if (f.offline) {
@@ -542,7 +560,9 @@ Status Certificate(CertFlags& c) {
     TokenFlowRequest req;
     req.subject = c.subject;
     req.sans = f.sans;
-    CAIRN_ASSIGN_OR_RETURN(token, MakeToken(f, req, offline.get()));
+    std::string acme_provisioner;
+    CAIRN_ASSIGN_OR_RETURN(token, MakeToken(f, req, offline.get(), &acme_provisioner));
+    if (!acme_provisioner.empty()) return AcmeFor(c, spec, acme_provisioner);
   }
   auto decoded = jose::DecodeUnverified(token);
   if (!decoded.ok()) return decoded.status().Annotate("error parsing flag '--token'");
@@ -617,6 +637,7 @@ void RegisterCertificate(CLI::App& ca, RunState& state) {
   AddOfflineFlags(*cmd, f);
   AddCaUrlFlag(*cmd, f);
   AddRootFlag(*cmd, f);
+  AddAcmeFlags(*cmd, c->acme);
   cmd->footer(WrapText(about) + "\n\n" + R"(EXAMPLES
   Request a new certificate for a given domain:
     $ TOKEN=$(cairn ca token internal.example.com)
@@ -637,7 +658,20 @@ void RegisterCertificate(CLI::App& ca, RunState& state) {
         --provisioner-password-file ./provisioner-pass.txt internal.example.com internal.crt internal.key
 
   Request a new certificate with an RSA public key (default is ECDSA P-256):
-    $ cairn ca certificate foo.internal foo.crt foo.key --kty RSA --size 4096)");
+    $ cairn ca certificate foo.internal foo.crt foo.key --kty RSA --size 4096
+
+  Request a new certificate from the CA's ACME provisioner, answering the http-01 challenges
+  with a standalone server (the default mode):
+    $ cairn ca certificate foobar foo.crt foo.key --provisioner my-acme-provisioner \
+        --san foo.internal --san bar.internal
+
+  The same, writing the challenges into the web root of an existing server:
+    $ cairn ca certificate foobar foo.crt foo.key --provisioner my-acme-provisioner \
+        --webroot ./acme-www --san foo.internal --san bar.internal
+
+  Request a new certificate from another ACME server, serving the challenges on port 8080:
+    $ cairn ca certificate 10.0.0.5 ip.crt ip.key --acme https://acme.example.com/directory \
+        --http-listen :8080 --contact admin@example.com)");
   cmd->callback([&state, c] { state.status = Certificate(*c); });
 }
 

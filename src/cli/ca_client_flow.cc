@@ -397,7 +397,7 @@ Result<authority::Authority*> OfflineCa::Authority() {
 // --- tokens --------------------------------------------------------------------------------
 
 Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& request,
-                              OfflineCa* offline) {
+                              OfflineCa* offline, std::string* acme_provisioner) {
   std::string audience, root_fingerprint, ca_url;
   std::vector<client::ProvisionerInfo> provisioners;
   std::unique_ptr<client::CaClient> online;
@@ -421,6 +421,10 @@ Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& requ
   }
 
   CAIRN_ASSIGN_OR_RETURN(client::ProvisionerInfo p, ChooseProvisioner(f, std::move(provisioners)));
+  if (p.type == "ACME" && acme_provisioner != nullptr) {
+    *acme_provisioner = p.name;
+    return std::string();
+  }
   if (p.type == "ACME" || p.type == "SCEP") {
     return FailedPreconditionError(p.type + " provisioners do not support token auth flows");
   }

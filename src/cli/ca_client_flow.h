@@ -20,6 +20,7 @@
 #include "client/provisioners.h"
 #include "client/token.h"
 #include "config/config.h"
+#include "crypto/key.h"
 #include "store/store.h"
 
 namespace cairn::cli {
@@ -150,8 +151,52 @@ struct TokenFlowRequest {
 // remain ("✔ Provisioner: <label>" is printed); the signing key from --key or the
 // provisioner's encryptedKey (from the CA, or ca.json offline) decrypted with
 // --provisioner-password-file / --password-file or a prompt (3 tries); then the JWK token.
+// When the chosen provisioner is an ACME one and `acme_provisioner` is not null, no token is
+// made: its name is stored there and "" is returned (the caller runs the ACME flow, as step
+// does on its ErrACMEToken); with a null `acme_provisioner` that is a kFailedPrecondition.
 Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& request,
-                              OfflineCa* offline);
+                              OfflineCa* offline, std::string* acme_provisioner = nullptr);
+
+// AcmeFlags are the ACME flags of `ca certificate`, with step's names: --acme, --standalone,
+// --webroot, --http-listen and --contact.
+struct AcmeFlags {
+  // directory is --acme, an ACME directory URL (any ACME server, not only step-ca's).
+  std::string directory;
+  bool standalone = false;
+  std::string webroot;
+  std::string http_listen = ":80";
+  std::vector<std::string> contacts;
+};
+
+// AddAcmeFlags registers the ACME flags (ca_acme.cc).
+void AddAcmeFlags(CLI::App& cmd, AcmeFlags& a);
+
+// AcmeCertificateRequest is what `ca certificate` asks the ACME flow for.
+struct AcmeCertificateRequest {
+  std::string subject;
+  std::string crt_file;
+  std::string key_file;
+  // sans are the --san values; empty means the subject alone.
+  std::vector<std::string> sans;
+  crypto::KeySpec key_spec;
+  // not_before / not_after are the --not-before / --not-after values (time or duration).
+  std::string not_before;
+  std::string not_after;
+  // provisioner names the CA's ACME provisioner when --acme is not given; its directory is
+  // <ca-url>/acme/<provisioner>/directory.
+  std::string provisioner;
+};
+
+// AcmeCertificate runs step's ACME certificate flow (ca_acme.cc): a fresh EC P-256 account
+// (with --contact, terms of service agreed), an order for the subject and SANs (dns and ip
+// identifiers; e-mail and URI SANs and wildcards are refused), each authorization answered
+// with http-01 from a standalone server on --http-listen (the default) or through --webroot,
+// a new key (--kty/--curve/--size) and CSR, then the chain and key written to crt-file and
+// key-file (0600). The ACME server's TLS certificate is verified with --root (merged with the
+// system trust store when --acme is given, as step does), else the system store. Fails with
+// kInvalidArgument for --offline, --standalone with --webroot, or unsupported SANs, else with
+// the ACME client's errors.
+Status AcmeCertificate(const ClientFlags& f, const AcmeFlags& a, const AcmeCertificateRequest& r);
 
 // MakeRenewToken makes an x5cInsecure renew token from a certificate chain file and its key
 // file (decrypted with --password-file when needed), for `audience`. `subject`, when given,
