@@ -3,6 +3,7 @@
 
 #include "pki/certificate.h"
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -29,6 +30,11 @@
 #include "pki/name.h"
 #include "pki/pem.h"
 #include "pki/verify.h"
+#include "templates/funcs.h"
+#include "templates/template.h"
+#include "templates/value.h"
+#include "templates/x509_data.h"
+#include "templates/x509_template.h"
 
 namespace cairn::cli {
 namespace {
@@ -268,6 +274,136 @@ struct CreateOptions {
 constexpr std::string_view kCreateUsage =
     "cairn certificate create <subject> <crt-file> <key-file>";
 
+// kTemplateValidity is the validity of a certificate made with --template when neither the
+// flags nor the template set it (step's defaultTemplatevalidity).
+constexpr Duration kTemplateValidity = std::chrono::hours(24);
+
+// TemplateUserData builds `.Insecure.User` as step's flags.GetTemplateData does: the JSON object
+// of --set-file, then each --set key=value over it (the value as JSON when it parses as JSON,
+// else the raw string). Errors: a --set without '=' is step's invalid flag value; a --set-file
+// that cannot be read, is not JSON or is not an object fails naming the file. Inputs are bounded
+// (tools::kMaxInputSize, tools::kMaxJsonDepth).
+Result<templates::Value> TemplateUserData(const std::vector<std::string>& sets,
+                                          const std::string& set_file) {
+  templates::Map data;
+  if (!set_file.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(std::string text, ReadFile(set_file, tools::kMaxInputSize));
+    if (Status s = tools::CheckJsonDepth(text); !s.ok()) {
+      return s.Annotate("error unmarshaling " + set_file);
+    }
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(text);
+    } catch (const std::exception& e) {
+      return InvalidArgumentError("error unmarshaling " + set_file + ": " + e.what());
+    }
+    // Go's json.Unmarshal into a map accepts null (no data) and refuses any other non-object.
+    if (!j.is_null() && !j.is_object()) {
+      return InvalidArgumentError("error unmarshaling " + set_file + ": cannot unmarshal " +
+                                  j.type_name() + " into an object of template data");
+    }
+    if (j.is_object()) {
+      for (const auto& [k, v] : j.items()) data[k] = templates::Value::FromJson(v);
+    }
+  }
+  for (const std::string& kv : sets) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) return tools::InvalidFlagValue("set", kv);
+    std::string value = kv.substr(eq + 1);
+    nlohmann::json j;
+    if (tools::CheckJsonDepth(value).ok()) {
+      j = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+    } else {
+      j = nlohmann::json(nlohmann::json::value_t::discarded);
+    }
+    data[kv.substr(0, eq)] = j.is_discarded() ? templates::Value::String(std::move(value))
+                                              : templates::Value::FromJson(j);
+  }
+  return templates::Value::MakeMap(std::move(data));
+}
+
+// UnsignedRequestValue is `.Insecure.CR` when step builds it from an unsigned request that holds
+// only the public key (x509util.NewCertificateRequest for --csr, NewCertificateFromX509 with
+// --skip-csr-signature): version 0, empty subject, no names, no extensions or signature.
+Result<templates::Value> UnsignedRequestValue(const crypto::PublicKey& pub) {
+  // The request's shape comes from an empty CSR signed by a throwaway key; its key fields are
+  // then replaced by `pub`'s.
+  CAIRN_ASSIGN_OR_RETURN(crypto::PrivateKey stand_in,
+                         crypto::PrivateKey::Generate({.type = crypto::KeyType::kEd25519}));
+  CAIRN_ASSIGN_OR_RETURN(pki::CertificateRequest csr,
+                         pki::CreateCsr(pki::Name{}, pki::SubjectAltNames{}, stand_in));
+  templates::Struct cr = templates::CertificateRequestValue(csr).as_struct();
+  for (templates::StructField& f : cr.fields) {
+    if (f.go_name == "PublicKey") {
+      f.value = templates::PublicKeyValue(pub);
+    } else if (f.go_name == "PublicKeyAlgorithm") {
+      f.value = templates::Value::String(templates::PublicKeyAlgorithmName(pub));
+    } else if (f.go_name == "RawSubject" || f.go_name == "Signature") {
+      f.value = templates::Value::String("");
+    }
+  }
+  return templates::Value::MakeStruct(std::move(cr));
+}
+
+// TemplateData is step's x509util.CreateTemplateData(subject, sans) with the user data and the
+// request: `.Subject` {CommonName: subject}, `.SANs`, `.Insecure.User`, `.Insecure.CR`. (step's
+// offline command sets no `.Token`.)
+templates::Value TemplateData(const std::string& subject, const std::vector<std::string>& sans,
+                              templates::Value user, templates::Value cr) {
+  pki::Name name;
+  name.common_name = subject;
+  templates::Map top;
+  top["Subject"] = templates::SubjectValue(name);
+  top["SANs"] = templates::SansValue(sans);
+  templates::Map insecure;
+  insecure["User"] = std::move(user);
+  insecure["CR"] = std::move(cr);
+  top["Insecure"] = templates::Value::MakeMap(std::move(insecure));
+  return templates::Value::MakeMap(std::move(top));
+}
+
+// RenderTemplate parses and executes the --template text with the CA's engine and functions
+// (sprig minus env/expandenv, step's, the X.509 helpers), then decodes the JSON certificate it
+// produced. The template is named after its file, so errors read "template: <file>:<line>: ..."
+// (parsing) and "template: <file>:<line>:<col>: executing ..." (executing); `fail "msg"` yields
+// exactly msg.
+Result<templates::ParsedX509> RenderTemplate(const std::string& file, const std::string& text,
+                                             const templates::Value& data) {
+  auto t = templates::Template::Parse(file, text, templates::X509FuncMap({}));
+  if (!t.ok()) return t.status().Annotate("error parsing template");
+  auto rendered = t->Execute(data);
+  if (!rendered.ok()) {
+    if (templates::IsFailError(rendered.status())) {
+      return InvalidArgumentError(rendered.status().public_message());
+    }
+    return rendered.status().Annotate("error executing template");
+  }
+  auto parsed = templates::ParseCertificateJson(*rendered);
+  if (!parsed.ok()) return parsed.status().Annotate("error unmarshaling certificate");
+  return parsed;
+}
+
+// CsrFromTemplate signs the request a rendered --csr template describes. Cairn writes the
+// subject and the DNS, email, IP and URI names; a template asking for more (a raw subject,
+// other SAN kinds, extensions, key usages, basic constraints, a signature algorithm) is refused
+// rather than silently narrowed.
+Result<pki::CertificateRequest> CsrFromTemplate(const templates::ParsedX509& p,
+                                                const crypto::PrivateKey& key) {
+  std::string unsupported;
+  if (p.has_raw_subject) unsupported = "rawSubject";
+  if (!p.tmpl.other_sans.empty()) unsupported = "sans of type " + p.tmpl.other_sans[0].type;
+  if (!p.tmpl.extra_extensions.empty()) unsupported = "extensions";
+  if (p.has_key_usage) unsupported = "keyUsage";
+  if (p.has_ext_key_usage) unsupported = "extKeyUsage";
+  if (p.has_basic_constraints) unsupported = "basicConstraints";
+  if (p.has_signature_algorithm) unsupported = "signatureAlgorithm";
+  if (!unsupported.empty()) {
+    return UnimplementedError("the certificate request template sets " + unsupported +
+                              ", which cairn cannot write into a certificate request");
+  }
+  return pki::CreateCsr(p.tmpl.subject, p.tmpl.sans, key);
+}
+
 // SavePrivateKey writes `key` encrypted with the --password-file password (or a prompted one),
 // or unencrypted with --no-password --insecure.
 Status SavePrivateKey(const CreateOptions& o, const std::string& path,
@@ -296,9 +432,6 @@ Status Create(const CreateOptions& o) {
   const std::string crt_file = o.args[1];
   const std::string key_file = tools::ArgAt(o.args, 2);
   if (crt_file == key_file) return tools::EqualArguments("crt-file", "key-file", kCreateUsage);
-  if (!o.template_file.empty()) return tools::UnsupportedFlag("template");
-  if (!o.set.empty()) return tools::UnsupportedFlag("set");
-  if (!o.set_file.empty()) return tools::UnsupportedFlag("set-file");
   if (!o.kms.empty()) return tools::UnsupportedFlag("kms");
   if (!o.ca_kms.empty()) return tools::UnsupportedFlag("ca-kms");
 
@@ -310,9 +443,21 @@ Status Create(const CreateOptions& o) {
   if (not_before && not_after && *not_before > *not_after) {
     return tools::IncompatibleFlagValues("not-before", o.not_before, "not-after", o.not_after);
   }
+  // A template replaces the profiles: step refuses an explicit --profile with it.
+  const bool use_template = !o.template_file.empty();
+  if (use_template && o.profile_set) return tools::IncompatibleFlagWithFlag("profile", "template");
   if (o.csr && o.skip_csr_signature) {
     return tools::IncompatibleFlagWithFlag("csr", "skip-csr-signature");
   }
+
+  // The template text and its user data (--set/--set-file are read even without a template,
+  // as step does, so their errors show either way).
+  std::string template_text;
+  if (use_template) {
+    CAIRN_ASSIGN_OR_RETURN(template_text,
+                           ReadFile(o.template_file, templates::Limits{}.max_template_bytes));
+  }
+  CAIRN_ASSIGN_OR_RETURN(templates::Value user_data, TemplateUserData(o.set, o.set_file));
 
   // The key: generated from --kty/--crv/--size, or read from --key (a private key, or a public
   // key with --skip-csr-signature).
@@ -357,12 +502,20 @@ Status Create(const CreateOptions& o) {
     if (!o.not_before.empty()) return tools::IncompatibleFlagWithFlag("not-before", "csr");
     if (!o.not_after.empty()) return tools::IncompatibleFlagWithFlag("not-after", "csr");
     if (sans.empty()) sans.push_back(subject);
-    pki::Name name;
-    name.common_name = subject;
-    CAIRN_ASSIGN_OR_RETURN(pki::CertificateRequest csr,
-                           pki::CreateCsr(name, pki::SplitSans(sans), *priv));
+    std::optional<pki::CertificateRequest> csr;
+    if (use_template) {
+      CAIRN_ASSIGN_OR_RETURN(templates::Value cr, UnsignedRequestValue(*pub));
+      templates::Value data = TemplateData(subject, sans, std::move(user_data), std::move(cr));
+      CAIRN_ASSIGN_OR_RETURN(templates::ParsedX509 parsed,
+                             RenderTemplate(o.template_file, template_text, data));
+      CAIRN_ASSIGN_OR_RETURN(csr, CsrFromTemplate(parsed, *priv));
+    } else {
+      pki::Name name;
+      name.common_name = subject;
+      CAIRN_ASSIGN_OR_RETURN(csr, pki::CreateCsr(name, pki::SplitSans(sans), *priv));
+    }
     if (!key_file.empty()) CAIRN_RETURN_IF_ERROR(SavePrivateKey(o, key_file, *priv));
-    CAIRN_RETURN_IF_ERROR(WriteOutputFile(crt_file, csr.pem(), /*secret=*/true, o.force));
+    CAIRN_RETURN_IF_ERROR(WriteOutputFile(crt_file, csr->pem(), /*secret=*/true, o.force));
     Info("Your certificate signing request has been saved in " + crt_file + ".");
     if (!key_file.empty()) Info("Your private key has been saved in " + key_file + ".");
     return Status();
@@ -371,7 +524,7 @@ Status Create(const CreateOptions& o) {
   const std::string& profile = o.profile;
   bool is_leaf = profile == "leaf", is_intermediate = profile == "intermediate-ca";
   bool is_root = profile == "root-ca", is_self_signed = profile == "self-signed";
-  if (!is_leaf && !is_intermediate && !is_root && !is_self_signed) {
+  if (!use_template && !is_leaf && !is_intermediate && !is_root && !is_self_signed) {
     return tools::InvalidFlagValue("profile", profile,
                                    "leaf, intermediate-ca, root-ca, self-signed");
   }
@@ -384,8 +537,12 @@ Status Create(const CreateOptions& o) {
   }
 
   // The issuer: --ca/--ca-key for leaf and intermediate certificates, the new key itself for
-  // roots and self-signed certificates.
-  if (is_leaf || is_intermediate) {
+  // roots and self-signed certificates. With a template, --ca and --ca-key together sign the
+  // certificate, and without them it is self-signed.
+  if (use_template) {
+    if (!o.ca.empty() && o.ca_key.empty()) return tools::RequiredWithFlag("ca", "ca-key");
+    if (o.ca.empty() && !o.ca_key.empty()) return tools::RequiredWithFlag("ca-key", "ca");
+  } else if (is_leaf || is_intermediate) {
     if (o.ca.empty()) return tools::RequiredWithFlagValue("profile", profile, "ca");
     if (o.ca_key.empty()) return tools::RequiredWithFlagValue("profile", profile, "ca-key");
   } else {
@@ -409,10 +566,31 @@ Status Create(const CreateOptions& o) {
 
   pki::Name name;
   name.common_name = subject;
-  if ((is_leaf || is_self_signed) && sans.empty()) sans.push_back(subject);
+  if ((use_template || is_leaf || is_self_signed) && sans.empty()) sans.push_back(subject);
   pki::CertificateTemplate tmpl;
   Duration validity = tools::kLeafValidity;
-  if (is_leaf || is_self_signed) {
+  bool template_serial = false;
+  if (use_template) {
+    // .Insecure.CR: a CSR for the subject and SANs signed by the new key (x509util
+    // CreateCertificateRequest), or, with only a public key, an unsigned request holding it.
+    templates::Value cr;
+    if (priv) {
+      CAIRN_ASSIGN_OR_RETURN(pki::CertificateRequest csr,
+                             pki::CreateCsr(name, pki::SplitSans(sans), *priv));
+      cr = templates::CertificateRequestValue(csr);
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(cr, UnsignedRequestValue(*pub));
+    }
+    templates::Value data = TemplateData(subject, sans, std::move(user_data), std::move(cr));
+    CAIRN_ASSIGN_OR_RETURN(templates::ParsedX509 parsed,
+                           RenderTemplate(o.template_file, template_text, data));
+    tmpl = std::move(parsed.tmpl);
+    validity = kTemplateValidity;
+    template_serial = parsed.has_serial;
+    // The flags win over the template's validity; without either, now and 24 hours.
+    if (!not_before && parsed.has_not_before) not_before = tmpl.not_before;
+    if (!not_after && parsed.has_not_after) not_after = tmpl.not_after;
+  } else if (is_leaf || is_self_signed) {
     tmpl = tools::LeafTemplate(name, pki::SplitSans(sans), pub->type());
   } else {
     tmpl = tools::CaTemplate(name, is_root ? 1 : 0);
@@ -421,10 +599,16 @@ Status Create(const CreateOptions& o) {
   tmpl.not_before = not_before.value_or(now);
   tmpl.not_after = not_after.value_or(tmpl.not_before + validity);
   if (tmpl.not_before > tmpl.not_after) {
+    if (o.not_after.empty() && use_template) {
+      return InvalidArgumentError("error applying template " + o.template_file +
+                                  ": notAfter is before notBefore");
+    }
     return InvalidArgumentError("invalid value '" + o.not_after +
                                 "' for flag '--not-after': certificate is already expired");
   }
-  CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(crypto::OsslRandom::Default()));
+  if (!template_serial) {
+    CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(crypto::OsslRandom::Default()));
+  }
   crypto::KeySigner signer(*issuer_key);
   CAIRN_ASSIGN_OR_RETURN(pki::Certificate cert,
                          pki::SignCertificate(tmpl, *pub, issuer ? &*issuer : nullptr, signer));
@@ -753,7 +937,8 @@ void RegisterCreate(CLI::App& group, RunState& state) {
        .summary = "create a certificate or certificate signing request",
        .usage = std::string(kCreateUsage) +
                 " [--kty=<type>] [--curve=<curve>] [--size=<size>] [--csr] "
-                "[--profile=<profile>] [--not-before=<duration>] [--not-after=<duration>] "
+                "[--profile=<profile>] [--template=<file>] [--set=<key=value>] "
+                "[--set-file=<file>] [--not-before=<duration>] [--not-after=<duration>] "
                 "[--san=<SAN>] [--ca=<issuer-cert>] [--ca-key=<issuer-key>] "
                 "[--ca-password-file=<file>] [--key=<file>] [--password-file=<file>] "
                 "[--bundle] [--skip-csr-signature] [--no-password] [--subtle] [--insecure] "
@@ -763,7 +948,16 @@ void RegisterCreate(CLI::App& group, RunState& state) {
            "(CSR) with a new key (or --key). Profiles: leaf (default; requires --ca and\n"
            "--ca-key), intermediate-ca (requires --ca and --ca-key), root-ca, and self-signed\n"
            "(requires --subtle). The private key is encrypted with a password unless\n"
-           "--no-password --insecure.",
+           "--no-password --insecure.\n\n"
+           "Instead of a profile, --template gives a Go text/template (with sprig's and step's\n"
+           "functions, as the CA's templates) that renders the certificate as step's JSON\n"
+           "schema. It sees .Subject (the <subject>), .SANs (--san, else the <subject>),\n"
+           ".Insecure.CR (a request for the new key) and .Insecure.User: the JSON object of\n"
+           "--set-file, then each --set key=value (the value as JSON when it parses, else as a\n"
+           "string). With --ca and --ca-key the certificate is signed by that CA, otherwise it is\n"
+           "self-signed. Validity: --not-before/--not-after, else the template's notBefore/\n"
+           "notAfter, else now and 24 hours. With --csr the template describes the request\n"
+           "(subject and names).",
        .examples =
            "Create a CSR and key:\n"
            "  $ cairn certificate create foo foo.csr foo.key --csr\n\n"
@@ -776,7 +970,12 @@ void RegisterCreate(CLI::App& group, RunState& state) {
            "      --ca ./intermediate-ca.crt --ca-key ./intermediate-ca.key --san foo.internal\n\n"
            "Create a self-signed leaf without a password:\n"
            "  $ cairn certificate create foo foo.crt foo.key --profile self-signed --subtle \\\n"
-           "      --no-password --insecure\n"});
+           "      --no-password --insecure\n\n"
+           "Create an intermediate from a template, with data from a file and a flag:\n"
+           "  $ cairn certificate create --template intermediate.tpl --ca root_ca.crt \\\n"
+           "      --ca-key root_ca.key --set-file organization.json \\\n"
+           "      --set organizationUnit=Engineering \\\n"
+           "      \"Acme Corporation Intermediate CA\" intermediate_ca.crt intermediate_ca.key\n"});
   cmd->add_option("args", o->args, "<subject> <crt-file> <key-file>");
   cmd->add_option("--kty", o->kty, "The key type: EC (default), OKP or RSA.")
       ->each([o](const std::string&) { o->kty_set = true; });
@@ -792,11 +991,13 @@ void RegisterCreate(CLI::App& group, RunState& state) {
                   "self-signed.")
       ->each([o](const std::string&) { o->profile_set = true; });
   cmd->add_option("--template", o->template_file,
-                  "The certificate template <file> (not "
-                  "supported).");
-  cmd->add_option("--set", o->set, "Template data key=value (not supported).")
+                  "The certificate template <file>, a JSON representation of the certificate to "
+                  "create.");
+  cmd->add_option("--set", o->set,
+                  "The <key=value> pair with template data variables. Use the --set flag "
+                  "multiple times to add multiple variables.")
       ->allow_extra_args(false);
-  cmd->add_option("--set-file", o->set_file, "Template data file (not supported).");
+  cmd->add_option("--set-file", o->set_file, "The JSON <file> with the template data variables.");
   cmd->add_option("--not-before", o->not_before,
                   "The <time|duration> set in the NotBefore property of the certificate "
                   "(RFC 3339 or a duration such as -5m).");
