@@ -309,6 +309,22 @@ void AcmeServer::Kick(Authorization& authz) {
 
 // ---- Requests.
 
+Status AcmeServer::Limit(Context& ctx, const std::string& what, const std::string& key,
+                         const RateLimit& limit) {
+  if (!limit.enabled()) return Status();
+  Duration retry_after{};
+  if (limiter_.Allow(ctx.prov->name() + "/" + key, limit, ctx.now, &retry_after)) {
+    return Status();
+  }
+  const auto seconds =
+      std::max<int64_t>(1, std::chrono::duration_cast<std::chrono::seconds>(retry_after).count());
+  ctx.resp.AddHeader("Retry-After", std::to_string(seconds));
+  return Problem(StatusCode::kResourceExhausted, "rateLimited",
+                 "too many " + what + ": at most " + std::to_string(limit.limit) + " per " +
+                     FormatGoDuration(limit.window) + "; retry after " + std::to_string(seconds) +
+                     "s");
+}
+
 void AcmeServer::Handle(const AcmeRequest& request, AcmeResponse& response) {
   std::shared_ptr<authority::Authority> authority = authorities_ ? authorities_() : nullptr;
   Context ctx{
@@ -322,14 +338,19 @@ void AcmeServer::Handle(const AcmeRequest& request, AcmeResponse& response) {
     }
     ctx.prov = static_cast<const provisioner::AcmeProvisioner*>(p);
     response.log_fields["provisioner"] = p->name();
+    CAIRN_RETURN_IF_ERROR(Limit(ctx, "requests from " + request.remote_address,
+                                "ip:" + request.remote_address,
+                                ctx.prov->rate_limits().requests_per_ip));
     return Serve(ctx);
   }();
   if (!s.ok()) {
-    // Drop what the failed handler set, except a Location: a 409 names the conflicting
-    // resource with one (RFC 8555 §7.3.5).
+    // Drop what the failed handler set, except a Location (a 409 names the conflicting
+    // resource with one, RFC 8555 §7.3.5) and a Retry-After (of a rate limit).
     std::vector<std::pair<std::string, std::string>> kept;
     for (auto& h : response.headers) {
-      if (EqualsIgnoreCase(h.first, "Location")) kept.push_back(std::move(h));
+      if (EqualsIgnoreCase(h.first, "Location") || EqualsIgnoreCase(h.first, "Retry-After")) {
+        kept.push_back(std::move(h));
+      }
     }
     response.headers = std::move(kept);
     response.status = ProblemStatus(s);
@@ -580,6 +601,9 @@ Status AcmeServer::NewAccount(Context& ctx) {
     return Problem(StatusCode::kUnauthenticated, "externalAccountRequired",
                    "this provisioner requires an external account binding");
   }
+  CAIRN_RETURN_IF_ERROR(Limit(ctx, "new accounts from " + ctx.req.remote_address,
+                              "new-account:" + ctx.req.remote_address,
+                              ctx.prov->rate_limits().new_accounts_per_ip));
   CAIRN_ASSIGN_OR_RETURN(account.id, env_.random.Alphanumeric(kIdLength));
   account.provisioner = ctx.prov->name();
   account.key = *ctx.jwk;
@@ -791,6 +815,9 @@ Status AcmeServer::RefreshOrder(Context& ctx, Order& order) {
 
 Status AcmeServer::NewOrder(Context& ctx) {
   CAIRN_RETURN_IF_ERROR(Authenticate(ctx, /*allow_jwk=*/false));
+  CAIRN_RETURN_IF_ERROR(Limit(ctx, "new orders of account " + ctx.account->id,
+                              "new-order:" + ctx.account->id,
+                              ctx.prov->rate_limits().new_orders_per_account));
   CAIRN_ASSIGN_OR_RETURN(nlohmann::json payload, ParsePayload(ctx.jws.payload));
   auto ids = payload.find("identifiers");
   if (ids == payload.end() || !ids->is_array() || ids->empty()) {

@@ -26,6 +26,7 @@
 
 #include "acme/nonce.h"
 #include "acme/objects.h"
+#include "acme/rate_limit.h"
 #include "acme/validation/challenges.h"
 #include "authority/authority.h"
 #include "base/clock.h"
@@ -177,11 +178,17 @@ class AcmeServer {
   // Kick re-schedules processing challenges whose lease ran out (lost workers).
   void Kick(Authorization& authz);
   void TimerLoop();
+  // Limit takes one event of `limit` for `key`; rateLimited (429, with Retry-After) when the
+  // bucket is empty.
+  Status Limit(Context& ctx, const std::string& what, const std::string& key,
+               const RateLimit& limit);
 
   Env env_;
   AuthoritySource authorities_;
   AcmeServerOptions options_;
   std::unique_ptr<NonceSource> nonces_;
+  // limiter_ enforces the provisioners' rateLimits (keys name the provisioner and the limit).
+  RateLimiter limiter_;
   ChallengeValidator validator_;
 
   // Validation scheduling: timers_ (by due time) feed workers_.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/duration.h"
 #include "base/strings.h"
 #include "webhook/webhook.h"
 
@@ -43,6 +44,51 @@ Result<std::vector<std::string>> StringListField(const nlohmann::ordered_json& r
                                   " must be a list of strings");
     }
     out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+Result<RateLimit> ParseRateLimit(const nlohmann::ordered_json& j, const std::string& where) {
+  RateLimit out;
+  if (j.is_null()) return out;
+  if (!j.is_object()) {
+    return InvalidArgumentError(where + " must be {\"limit\": n, \"window\": \"1h\"}");
+  }
+  auto limit = j.find("limit");
+  auto window = j.find("window");
+  if (limit == j.end() || !limit->is_number_integer() || limit->get<int64_t>() < 0 ||
+      limit->get<int64_t>() > 1000000000) {
+    return InvalidArgumentError(where + ".limit must be a non-negative integer");
+  }
+  if (window == j.end() || !window->is_string()) {
+    return InvalidArgumentError(where + ".window must be a duration such as \"1h\"");
+  }
+  auto d = ParseGoDuration(window->get<std::string>());
+  if (!d.ok() || *d <= Duration::zero()) {
+    return InvalidArgumentError(where + ".window must be a positive duration such as \"1h\"");
+  }
+  out.limit = static_cast<int>(limit->get<int64_t>());
+  out.window = *d;
+  return out;
+}
+
+Result<AcmeRateLimits> ParseRateLimits(const nlohmann::ordered_json& raw, const std::string& name) {
+  AcmeRateLimits out;
+  auto it = raw.find("rateLimits");
+  if (it == raw.end() || it->is_null()) return out;
+  const std::string where = "provisioner '" + name + "': rateLimits";
+  if (!it->is_object()) return InvalidArgumentError(where + " must be an object");
+  for (const auto& [key, value] : it->items()) {
+    RateLimit* target = key == "requestsPerIp"         ? &out.requests_per_ip
+                        : key == "newAccountsPerIp"    ? &out.new_accounts_per_ip
+                        : key == "newOrdersPerAccount" ? &out.new_orders_per_account
+                                                       : nullptr;
+    if (target == nullptr) {
+      return InvalidArgumentError(where + ": unknown limit \"" + key +
+                                  "\" (use requestsPerIp, newAccountsPerIp, "
+                                  "newOrdersPerAccount)");
+    }
+    CAIRN_ASSIGN_OR_RETURN(*target, ParseRateLimit(value, where + "." + key));
   }
   return out;
 }
@@ -96,6 +142,7 @@ Result<std::unique_ptr<AcmeProvisioner>> AcmeProvisioner::Create(
       p->challenges_.push_back(parsed);
     }
   }
+  CAIRN_ASSIGN_OR_RETURN(p->rate_limits_, ParseRateLimits(raw, name));
   if (p->challenges_.empty()) {
     p->challenges_ = {AcmeChallenge::kHttp01, AcmeChallenge::kDns01, AcmeChallenge::kTlsAlpn01};
   }

@@ -14,6 +14,23 @@ enum class AcmeChallenge { kHttp01, kDns01, kTlsAlpn01, kDeviceAttest01 };
 // AcmeChallengeName is the RFC name: "http-01", "dns-01", "tls-alpn-01", "device-attest-01".
 std::string_view AcmeChallengeName(AcmeChallenge c);
 
+// RateLimit is `limit` events per `window`, with bursts of up to `limit`. A zero limit means
+// unlimited.
+struct RateLimit {
+  int limit = 0;
+  Duration window{};
+  bool enabled() const { return limit > 0 && window > Duration::zero(); }
+};
+
+// AcmeRateLimits are Cairn's ACME rate limits (beyond step-ca; all off by default), read from
+// the provisioner's "rateLimits" object: {"requestsPerIp": {"limit": 600, "window": "1m"},
+// "newAccountsPerIp": {...}, "newOrdersPerAccount": {...}}.
+struct AcmeRateLimits {
+  RateLimit requests_per_ip;
+  RateLimit new_accounts_per_ip;
+  RateLimit new_orders_per_account;
+};
+
 // AcmeProvisioner is an ACME provisioner of ca.json (stepca.md §3.1, §10): it authorizes
 // certificates through the ACME protocol rather than a token. Its fields are step-ca's:
 // `forceCN`, `requireEAB`, `challenges` (empty: http-01, dns-01, tls-alpn-01),
@@ -46,6 +63,7 @@ class AcmeProvisioner final : public Provisioner {
   const std::string& terms_of_service() const { return terms_of_service_; }
   const std::string& website() const { return website_; }
   const std::vector<std::string>& caa_identities() const { return caa_identities_; }
+  const AcmeRateLimits& rate_limits() const { return rate_limits_; }
 
   // PlanFor is the SignPlan of an ACME finalize: the certificate may carry exactly the order's
   // `identifiers` (DNS names lower-cased, IP addresses), its common name is the CSR's (or,
@@ -63,6 +81,7 @@ class AcmeProvisioner final : public Provisioner {
   std::string terms_of_service_;
   std::string website_;
   std::vector<std::string> caa_identities_;
+  AcmeRateLimits rate_limits_;
   nlohmann::ordered_json config_json_;
   config::EffectiveClaims claims_;
 };
