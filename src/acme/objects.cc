@@ -3,28 +3,10 @@
 #include <cstdio>
 
 #include "base/duration.h"
+#include "http/request.h"
 
 namespace cairn::acme {
 namespace {
-
-// PathEscape escapes one path segment as Go's url.PathEscape does.
-std::string PathEscape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool keep =
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-        std::string_view("-._~$&+,:;=@").find(static_cast<char>(c)) != std::string_view::npos;
-    if (keep) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // Doc reading helpers: the docs are ours, but a damaged row must fail cleanly, not throw.
 std::string Str(const nlohmann::json& j, const char* key) {
@@ -68,7 +50,7 @@ nlohmann::json IdentifierJson(const Identifier& id) {
 }
 
 Urls::Urls(std::string_view host, std::string_view provisioner)
-    : base_("https://" + std::string(host) + "/acme/" + PathEscape(provisioner)) {}
+    : base_("https://" + std::string(host) + "/acme/" + http::PathEscape(provisioner)) {}
 
 std::string Urls::AccountIdFromUrl(std::string_view url) const {
   const std::string prefix = base_ + "/account/";

@@ -15,6 +15,7 @@
 #include "client/acme_client.h"
 #include "client/acme_http01.h"
 #include "config/home.h"
+#include "http/request.h"
 #include "pki/csr.h"
 #include "pki/name.h"
 
@@ -22,24 +23,6 @@ namespace cairn::cli {
 namespace {
 
 constexpr size_t kMaxBundleBytes = 8 << 20;
-
-// PathEscape percent-encodes a provisioner name for a URL path segment.
-std::string PathEscape(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // SystemBundle reads the system trust store's PEM bundle ("" when there is none).
 std::string SystemBundle() {
@@ -135,7 +118,7 @@ Status AcmeCertificate(const ClientFlags& f, const AcmeFlags& a, const AcmeCerti
   if (!external) {
     CAIRN_ASSIGN_OR_RETURN(std::string ca_url, RequireCaUrl(f));
     if (r.provisioner.empty()) return InvalidArgumentError("acme flow expected provisioner ID");
-    directory = ca_url + "/acme/" + PathEscape(r.provisioner) + "/directory";
+    directory = ca_url + "/acme/" + http::PathEscape(r.provisioner) + "/directory";
   }
 
   // Identifiers: the SANs (the subject when there are none), plus the subject itself, as

@@ -13,6 +13,7 @@
 #include "crypto/digest.h"
 #include "crypto/pem.h"
 #include "http/client.h"
+#include "http/response.h"
 #include "jose/jws.h"
 
 namespace cairn::client {
@@ -69,33 +70,6 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view w
                                 ": the ACME server's answer is not a JSON object");
   }
   return j;
-}
-
-StatusCode CodeForHttpStatus(int status) {
-  switch (status) {
-    case 400:
-      return StatusCode::kInvalidArgument;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-      return StatusCode::kNotFound;
-    case 409:
-      return StatusCode::kAlreadyExists;
-    case 413:
-    case 429:
-      return StatusCode::kResourceExhausted;
-    case 501:
-      return StatusCode::kUnimplemented;
-    case 503:
-      return StatusCode::kUnavailable;
-    case 504:
-      return StatusCode::kDeadlineExceeded;
-    default:
-      break;
-  }
-  return status >= 500 ? StatusCode::kInternal : StatusCode::kFailedPrecondition;
 }
 
 // CodeForProblem maps RFC 8555 §6.7's problem types onto StatusCodes.
@@ -202,7 +176,7 @@ nlohmann::json IdentifiersJson(const std::vector<AcmeIdentifier>& ids) {
 }  // namespace
 
 Status StatusFromAcmeProblem(int http_status, std::string_view body) {
-  StatusCode http_code = CodeForHttpStatus(http_status);
+  StatusCode http_code = http::StatusCodeForHttpStatus(http_status);
   if (!body.empty() && JsonNestingDepth(body) <= kMaxJsonDepth) {
     nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!j.is_discarded()) {

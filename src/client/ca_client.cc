@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "crypto/pem.h"
 #include "http/client.h"
+#include "http/response.h"
 
 namespace cairn::client {
 namespace {
@@ -40,32 +41,6 @@ Result<nlohmann::json> ParseJson(std::string_view text) {
   if (too_deep) return InvalidArgumentError("JSON nested too deeply");
   if (json.is_discarded()) return InvalidArgumentError("malformed JSON");
   return json;
-}
-
-StatusCode CodeForHttpStatus(int status) {
-  switch (status) {
-    case 400:
-      return StatusCode::kInvalidArgument;
-    case 401:
-      return StatusCode::kUnauthenticated;
-    case 403:
-      return StatusCode::kPermissionDenied;
-    case 404:
-      return StatusCode::kNotFound;
-    case 409:
-      return StatusCode::kAlreadyExists;
-    case 413:
-    case 429:
-      return StatusCode::kResourceExhausted;
-    case 501:
-      return StatusCode::kUnimplemented;
-    case 503:
-      return StatusCode::kUnavailable;
-    case 504:
-      return StatusCode::kDeadlineExceeded;
-    default:
-      return status >= 500 ? StatusCode::kInternal : StatusCode::kFailedPrecondition;
-  }
 }
 
 // CertificateList reads {"crts": [PEM...]}.
@@ -152,7 +127,7 @@ Status StatusFromCaError(int http_status, std::string_view body) {
     }
   }
   if (message.empty()) message = "the CA answered HTTP " + std::to_string(http_status);
-  return Status(CodeForHttpStatus(http_status), message, message);
+  return Status(http::StatusCodeForHttpStatus(http_status), message, message);
 }
 
 Result<SignResponse> ParseSignResponse(const nlohmann::json& json) {

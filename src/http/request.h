@@ -82,6 +82,10 @@ Result<ParsedTarget> ParseRequestTarget(std::string_view target);
 // Fails with kInvalidArgument on a malformed escape.
 Result<std::string> PercentDecode(std::string_view s, bool plus_as_space = false);
 
+// PathEscape percent-encodes `s` for use as one URL path segment, as Go's url.PathEscape:
+// everything but letters, digits and "-._~$&+,:;=@" becomes %XX.
+std::string PathEscape(std::string_view s);
+
 // ParseQuery splits a raw query string into form-decoded (name, value) pairs, in order. Only '&'
 // separates pairs (';' is an ordinary character, as in Go 1.17+); pairs with malformed escapes
 // are skipped.

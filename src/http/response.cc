@@ -69,6 +69,32 @@ int HttpStatusForCode(StatusCode code) {
   return 500;
 }
 
+StatusCode StatusCodeForHttpStatus(int status) {
+  switch (status) {
+    case 400:
+      return StatusCode::kInvalidArgument;
+    case 401:
+      return StatusCode::kUnauthenticated;
+    case 403:
+      return StatusCode::kPermissionDenied;
+    case 404:
+      return StatusCode::kNotFound;
+    case 409:
+      return StatusCode::kAlreadyExists;
+    case 413:
+    case 429:
+      return StatusCode::kResourceExhausted;
+    case 501:
+      return StatusCode::kUnimplemented;
+    case 503:
+      return StatusCode::kUnavailable;
+    case 504:
+      return StatusCode::kDeadlineExceeded;
+    default:
+      return status >= 500 ? StatusCode::kInternal : StatusCode::kFailedPrecondition;
+  }
+}
+
 std::string_view StatusText(int status) {
   // The phrases of Go's net/http status.go, which step-ca's clients see.
   switch (status) {

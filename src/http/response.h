@@ -49,6 +49,12 @@ struct Response {
 // lives.
 int HttpStatusForCode(StatusCode code);
 
+// StatusCodeForHttpStatus is the inverse a client uses for an error answer: 400
+// kInvalidArgument, 401 kUnauthenticated, 403 kPermissionDenied, 404 kNotFound, 409
+// kAlreadyExists, 413/429 kResourceExhausted, 501 kUnimplemented, 503 kUnavailable, 504
+// kDeadlineExceeded, other 5xx kInternal, other statuses kFailedPrecondition.
+StatusCode StatusCodeForHttpStatus(int status);
+
 // StatusText returns the standard reason phrase of an HTTP status as Go's http.StatusText does
 // ("Not Found", "Request Entity Too Large", ...), or "" for an unknown code.
 std::string_view StatusText(int status);
