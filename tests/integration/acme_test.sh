@@ -227,6 +227,29 @@ out=$(timeout 120 "${L[@]}" -d wrong.test.example --http --http.port "127.0.0.1:
 expect_match "lego: an unanswered http-01 fails with a connection problem" "connection" "$out"
 check_fails "lego: no certificate for the failed order" test -s "$WORK/lego/certificates/wrong.test.example.crt"
 
+# --- cairn's own client, renewal information, and a provisioner added while serving -------------
+check "cairn ca certificate with the ACME provisioner (standalone http-01)" timeout 120 \
+  "$CAIRN" ca certificate own.test.example "$WORK/own.crt" "$WORK/own.key" --provisioner acme \
+  --ca-url "$URL" --root "$ROOT" --http-listen "127.0.0.1:$HTTP_PORT"
+verify_chain "cairn ca certificate: the chain verifies" "$WORK/own.crt"
+ARI_ID=$($PY - "$CERT" <<'PY'
+import base64, sys
+from cryptography import x509
+c = x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read())
+aki = c.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value.key_identifier
+n = c.serial_number
+raw = n.to_bytes((n.bit_length() + 8) // 8, "big")  # DER INTEGER content, sign bit clear
+b = lambda x: base64.urlsafe_b64encode(x).rstrip(b"=").decode()
+print(b(aki) + "." + b(raw))
+PY
+)
+ari=$(curl -s --cacert "$ROOT" "$URL/acme/acme/renewal-info/$ARI_ID")
+expect_match "renewalInfo (RFC 9773) suggests a window for a revoked certificate" '"suggestedWindow":\{"end":"[0-9T:Z-]+","start"' "$ari"
+check "add an ACME provisioner while the CA runs" "$CAIRN" ca provisioner add late --type ACME
+kill -HUP "$CA_PID"
+wait_for 10 sh -c "curl -sf --cacert '$ROOT' '$URL/acme/late/directory' | grep -q newAccount" &&
+  pass "SIGHUP serves the new ACME provisioner" || fail "SIGHUP serves the new ACME provisioner" "$(tail -5 "$WORK/ca.log")"
+
 # --- the CA keeps serving and logged no store errors ------------------------------------------------
 check "cairn-ca is still up" kill -0 "$CA_PID"
 check_fails "no store errors in the CA log" grep -qi "sqlite" "$WORK/ca.log"
