@@ -38,8 +38,6 @@ std::string ProblemType(const Status& s) {
     case StatusCode::kUnauthenticated:
     case StatusCode::kPermissionDenied:
       return "unauthorized";
-    case StatusCode::kResourceExhausted:
-      return "rateLimited";
     case StatusCode::kUnimplemented:
       return "notImplemented";
     default:
@@ -50,7 +48,12 @@ std::string ProblemType(const Status& s) {
 int ProblemStatus(const Status& s) {
   const std::string type = ProblemType(s);
   if (type == "rateLimited") return 429;
-  if (type == "serverInternal") return s.code() == StatusCode::kUnavailable ? 503 : 500;
+  if (type == "serverInternal") {
+    // A full disk (kResourceExhausted from the store) passes like an unavailable backend.
+    const bool transient =
+        s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted;
+    return transient ? 503 : 500;
+  }
   if (type == "notImplemented") return 501;
   switch (s.code()) {
     case StatusCode::kUnauthenticated:
@@ -79,6 +82,7 @@ std::string ProblemDetail(const Status& s) {
     case StatusCode::kInternal:
       return "The server experienced an internal error";
     case StatusCode::kUnavailable:
+    case StatusCode::kResourceExhausted:
       return "The server is temporarily unavailable; try again later";
     case StatusCode::kAborted:
       return "The object changed concurrently; try again";

@@ -30,8 +30,9 @@ Status ServerInternal(std::string detail);       // 500 serverInternal
 
 // ProblemType returns the problem type of `s`: its reason() when set, else one derived from
 // its code (kInvalidArgument -> malformed, kUnauthenticated/kPermissionDenied -> unauthorized,
-// kNotFound -> malformed, kResourceExhausted -> rateLimited, kUnimplemented -> notImplemented...
-// everything else serverInternal).
+// kNotFound -> malformed, kUnimplemented -> notImplemented... everything else serverInternal).
+// rateLimited comes only from a Problem that names it: a bare kResourceExhausted is the
+// server's (a full disk), serverInternal with 503.
 std::string ProblemType(const Status& s);
 
 // ProblemStatus returns the HTTP status of an ACME error.

@@ -27,7 +27,8 @@ bool RateLimiter::Allow(const std::string& key, const RateLimit& limit, Time now
   const double elapsed = std::max(
       0.0, std::chrono::duration_cast<std::chrono::duration<double>>(now - b.updated).count());
   b.tokens = std::min<double>(limit.limit, b.tokens + elapsed * per_second);
-  b.updated = now;
+  // A clock that steps back must not credit the same time twice when it comes forward again.
+  b.updated = std::max(b.updated, now);
   if (b.tokens >= 1.0) {
     b.tokens -= 1.0;
     return true;

@@ -785,6 +785,8 @@ Status AcmeServer::RefreshOrder(Context& ctx, Order& order) {
         CAIRN_ASSIGN_OR_RETURN(Authorization a, Authorization::FromRecord(rec));
         if (a.status == "valid") continue;
         all_valid = false;
+        // A client that polls only the order also resumes a validation whose worker was lost.
+        Kick(a);
         if (IsTerminal(a.status) || ctx.now >= a.expires) {
           next = "invalid";
           error = ProblemJson(Unauthorized("authorization for " + a.identifier.value + " is " +

@@ -1,41 +1,25 @@
 // Tests of acme::AcmeServer driven as an ACME client drives it: every request goes through
 // AcmeServer::Handle with a flattened JWS body, against a real Authority (temporary PKI, ca.json
 // with ACME provisioners) over a MemoryStore. Challenges are answered for real: an HTTP server on
-// 127.0.0.1 serves http-01 key authorizations and a test DNS server serves dns-01 TXT records.
+// 127.0.0.1 serves http-01 key authorizations and a test DNS server serves dns-01 TXT records
+// (the harness is acme_test_util.h).
 
 #include "acme/server.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
 
+#include "acme/acme_test_util.h"
 #include "acme/problem.h"
-#include "authority/authority.h"
 #include "base/duration.h"
 #include "base/encoding.h"
-#include "base/file.h"
 #include "base/strings.h"
-#include "config/config.h"
-#include "crypto/digest.h"
-#include "crypto/key.h"
-#include "crypto/signer.h"
-#include "http/router.h"
-#include "http/server.h"
 #include "jose/jwk.h"
 #include "jose/jws.h"
-#include "pki/builder.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
 #include "pki/provisioner_extension.h"
-#include "store/memory_store.h"
-#include "testing/dns_server.h"
 #include "testing/fakes.h"
 
 namespace cairn::acme {
@@ -44,524 +28,41 @@ namespace {
 using nlohmann::json;
 using std::chrono::hours;
 using std::chrono::milliseconds;
-using std::chrono::minutes;
 using std::chrono::seconds;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
+using testutil::BodyJson;
+using testutil::Client;
+using testutil::ClosedPort;
+using testutil::CsrDer;
+using testutil::Describe;
+using testutil::HeaderOf;
+using testutil::HeadersOf;
+using testutil::Ident;
+using testutil::IssuedCert;
+using testutil::LastSegment;
+using testutil::LastSegments;
+using testutil::ProblemOf;
 
-constexpr char kHost[] = "ca.test:443";
-
-// ---- Reading responses.
-
-std::vector<std::string> HeadersOf(const AcmeResponse& r, std::string_view name) {
-  std::vector<std::string> out;
-  for (const auto& [k, v] : r.headers) {
-    if (EqualsIgnoreCase(k, name)) out.push_back(v);
-  }
-  return out;
-}
-
-std::string HeaderOf(const AcmeResponse& r, std::string_view name) {
-  auto all = HeadersOf(r, name);
-  return all.empty() ? std::string() : all.front();
-}
-
-json BodyJson(const AcmeResponse& r) { return json::parse(r.body, nullptr, false); }
-
-// ProblemOf is the problem type of an error response without its URN prefix ("" when the
-// response is not a problem document).
-std::string ProblemOf(const AcmeResponse& r) {
-  if (r.content_type != "application/problem+json") return "";
-  json j = BodyJson(r);
-  if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) return "";
-  std::string t = j["type"].get<std::string>();
-  if (!t.starts_with(kProblemPrefix)) return "not-acme:" + t;
-  return t.substr(kProblemPrefix.size());
-}
-
-std::string Describe(const AcmeResponse& r) {
-  return std::to_string(r.status) + " " + r.content_type + " " + r.body.substr(0, 600);
-}
-
-// EXPECT_PROBLEM checks an error response: status, problem type, and the fresh nonce every
-// ACME error carries (RFC 8555 §6.5).
-#define EXPECT_PROBLEM(resp, want_status, want_type)                    \
-  do {                                                                  \
-    const AcmeResponse& r_ = (resp);                                    \
-    EXPECT_EQ(r_.status, (want_status)) << Describe(r_);                \
-    EXPECT_EQ(ProblemOf(r_), (want_type)) << Describe(r_);              \
-    EXPECT_FALSE(HeaderOf(r_, "Replay-Nonce").empty()) << Describe(r_); \
-  } while (0)
-
-// LastSegments returns the last `n` '/'-separated segments of a URL.
-std::vector<std::string> LastSegments(const std::string& url, size_t n) {
-  std::vector<std::string> parts = Split(url, '/');
-  if (parts.size() < n) return {};
-  return std::vector<std::string>(parts.end() - static_cast<ptrdiff_t>(n), parts.end());
-}
-std::string LastSegment(const std::string& url) {
-  auto s = LastSegments(url, 1);
-  return s.empty() ? std::string() : s[0];
-}
-
-// ---- The http-01 responder.
-
-// Http01Server answers GET /.well-known/acme-challenge/<token> with what Set put there (404
-// for an unknown token), over plain HTTP on 127.0.0.1.
-class Http01Server {
- public:
-  Http01Server() {
-    router_.Handle("GET", "/.well-known/acme-challenge/{token}",
-                   [this](http::Request& req, http::Response& resp) {
-                     std::lock_guard<std::mutex> lock(mu_);
-                     ++requests_;
-                     auto it = answers_.find(req.PathParam("token"));
-                     if (it == answers_.end()) {
-                       resp.SetBody(404, "text/plain", "no such token");
-                     } else {
-                       resp.SetBody(200, "application/octet-stream", it->second);
-                     }
-                   });
-  }
-  ~Http01Server() {
-    if (server_) server_->Stop(milliseconds(100));
-  }
-  Status Start() {
-    http::ServerOptions opts;
-    opts.address = "127.0.0.1:0";
-    opts.tls = false;
-    opts.threads = 4;
-    CAIRN_ASSIGN_OR_RETURN(server_, http::Server::Create(opts, router_));
-    return server_->Start();
-  }
-  int port() const { return server_->port(); }
-  void Set(const std::string& token, const std::string& body) {
-    std::lock_guard<std::mutex> lock(mu_);
-    answers_[token] = body;
-  }
-  int requests() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return requests_;
-  }
-
- private:
-  http::Router router_;
-  std::unique_ptr<http::Server> server_;
-  std::mutex mu_;
-  std::map<std::string, std::string> answers_;
-  int requests_ = 0;
-};
-
-// ClosedPort returns a TCP port on 127.0.0.1 that nothing listens on (bound, then released).
-int ClosedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-// ---- The client side.
-
-// Client is one ACME client: its account key, its account URL once registered, and the nonce
-// the last response handed it.
-struct Client {
-  std::string prov = "acme";
-  jose::Jwk key;  // private
-  std::string account_url;
-  std::string account_id;
-  std::string nonce;
-};
-
-// IssuedCert is what a finished order left: the order id, the chain and the certificate key.
-struct IssuedCert {
-  std::string order_id;
-  std::vector<pki::Certificate> chain;
-  std::optional<crypto::PrivateKey> key;
-};
-
-std::string KeyAuthz(const Client& c, const std::string& token) {
-  return token + "." + c.key.PublicKey().Thumbprint();
-}
-
-// CsrDer builds a CSR (new P-256 key) with `cn` and the SANs; the key goes to *key_out.
-std::string CsrDer(const std::string& cn, const pki::SubjectAltNames& sans,
-                   std::optional<crypto::PrivateKey>* key_out = nullptr) {
-  auto key = crypto::PrivateKey::Generate({}).value();
-  pki::Name name;
-  name.common_name = cn;
-  std::string der = pki::CreateCsr(name, sans, key).value().der();
-  if (key_out) *key_out = key;
-  return der;
-}
-
-json Ident(const std::string& type, const std::string& value) {
-  return json{{"type", type}, {"value", value}};
-}
-
-// A CA on disk (root, intermediate, encrypted key), a ca.json with ACME provisioners, an
-// Authority over a MemoryStore and a FakeClock, an http-01 server, a DNS server, and the
-// AcmeServer under test.
-class AcmeServerTest : public ::testing::Test {
+// The provisioners "acme" (with terms of service and website), "eab" (EAB required),
+// "dnsonly", "httponly" and a JWK provisioner "admin".
+class AcmeServerTest : public testutil::AcmeTestBase {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cairn-acme-server-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    CAIRN_ASSERT_OK_AND_ASSIGN(auto root_key, crypto::PrivateKey::Generate({}));
-    CAIRN_ASSERT_OK_AND_ASSIGN(auto int_key, crypto::PrivateKey::Generate({}));
-    pki::CertificateTemplate t;
-    t.subject.common_name = "Test Root CA";
-    t.serial_decimal = "1";
-    t.not_before = clock_.Now() - hours(1);
-    t.not_after = clock_.Now() + hours(24 * 365);
-    t.key_usage = pki::kCertSign | pki::kCrlSign;
-    t.basic_constraints = {.present = true, .is_ca = true, .max_path_len = 1};
-    crypto::KeySigner root_signer(root_key);
-    CAIRN_ASSERT_OK_AND_ASSIGN(
-        root_, pki::SignCertificate(t, root_key.public_key(), nullptr, root_signer));
-    t.subject.common_name = "Test Intermediate CA";
-    t.serial_decimal = "2";
-    t.basic_constraints.max_path_len = 0;
-    CAIRN_ASSERT_OK_AND_ASSIGN(intermediate_,
-                               pki::SignCertificate(t, int_key.public_key(), &*root_, root_signer));
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("root.crt"), root_->pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.crt"), intermediate_->pem()));
-    CAIRN_ASSERT_OK_AND_ASSIGN(std::string int_pem, int_key.ToPem("secret"));
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.key"), int_pem, 0600));
     CAIRN_ASSERT_OK_AND_ASSIGN(auto jwk_prov_key, jose::Jwk::Generate("EC", "P-256"));
-    json config = {{"root", Path("root.crt")},
-                   {"crt", Path("int.crt")},
-                   {"key", Path("int.key")},
-                   {"address", "127.0.0.1:0"},
-                   {"dnsNames", {"ca.test"}},
-                   {"authority",
-                    {{"provisioners",
-                      {{{"type", "ACME"},
-                        {"name", "acme"},
-                        {"termsOfService", "https://ca.test/tos"},
-                        {"website", "https://ca.test/"}},
-                       {{"type", "ACME"}, {"name", "eab"}, {"requireEAB", true}},
-                       {{"type", "ACME"}, {"name", "dnsonly"}, {"challenges", {"dns-01"}}},
-                       {{"type", "ACME"}, {"name", "httponly"}, {"challenges", {"http-01"}}},
-                       {{"type", "JWK"},
-                        {"name", "admin"},
-                        {"key", json::parse(jwk_prov_key.PublicKey().ToJsonString(false))}}}}}}};
-    CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
-                               config::ParseCaConfig(config.dump(), "test ca.json"));
-    authority::AuthorityOptions opts{
-        .home = dir_.string(), .password = "secret", .start_time = clock_.Now() - minutes(5)};
-    CAIRN_ASSERT_OK_AND_ASSIGN(
-        std::unique_ptr<authority::Authority> a,
-        authority::Authority::Create(cfg, opts, authority::Env{clock_, random_, store_, log_}));
-    authority_ = std::move(a);
-
-    CAIRN_ASSERT_OK_AND_ASSIGN(dns_, testing::DnsTestServer::Start());
-    CAIRN_ASSERT_OK(http01_.Start());
-    options_.validation.dns_resolver = dns_->address();
-    options_.validation.http01_port = http01_.port();
-    options_.validation.timeout = seconds(2);
-    options_.validation_attempts = 2;
-    options_.retry_delay = milliseconds(10);
-    StartServer();
+    SetUpCa({{{"type", "ACME"},
+              {"name", "acme"},
+              {"termsOfService", "https://ca.test/tos"},
+              {"website", "https://ca.test/"}},
+             {{"type", "ACME"}, {"name", "eab"}, {"requireEAB", true}},
+             {{"type", "ACME"}, {"name", "dnsonly"}, {"challenges", {"dns-01"}}},
+             {{"type", "ACME"}, {"name", "httponly"}, {"challenges", {"http-01"}}},
+             {{"type", "JWK"},
+              {"name", "admin"},
+              {"key", json::parse(jwk_prov_key.PublicKey().ToJsonString(false))}}});
   }
-
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void StartServer() {
-    server_.reset();
-    auto s = AcmeServer::Create(
-        AcmeServer::Env{clock_, random_, store_, log_}, [this] { return authority_; }, options_);
-    ASSERT_TRUE(s.ok()) << s.status();
-    server_ = std::move(s).value();
-  }
-
-  std::string Path(const char* name) { return (dir_ / name).string(); }
-
-  static Urls U(const std::string& prov = "acme") { return Urls(kHost, prov); }
-
-  static std::string UrlFor(Endpoint ep, const std::vector<std::string>& ids,
-                            const std::string& prov) {
-    const Urls u = U(prov);
-    auto id = [&](size_t i) { return i < ids.size() ? ids[i] : std::string(); };
-    switch (ep) {
-      case Endpoint::kNewAccount:
-        return u.NewAccount();
-      case Endpoint::kAccount:
-        return u.Account(id(0));
-      case Endpoint::kAccountOrders:
-        return u.Orders(id(0));
-      case Endpoint::kNewOrder:
-        return u.NewOrder();
-      case Endpoint::kOrder:
-        return u.Order(id(0));
-      case Endpoint::kFinalize:
-        return u.Finalize(id(0));
-      case Endpoint::kAuthz:
-        return u.Authz(id(0));
-      case Endpoint::kChallenge:
-        return u.Challenge(id(0), id(1));
-      case Endpoint::kCertificate:
-        return u.Certificate(id(0));
-      case Endpoint::kRevokeCert:
-        return u.RevokeCert();
-      case Endpoint::kKeyChange:
-        return u.KeyChange();
-      default:
-        return "";
-    }
-  }
-
-  AcmeResponse Send(const AcmeRequest& req) {
-    AcmeResponse resp;
-    server_->Handle(req, resp);
-    return resp;
-  }
-
-  static AcmeRequest Req(Endpoint ep, std::vector<std::string> ids, std::string prov,
-                         std::string method = "POST") {
-    AcmeRequest r;
-    r.endpoint = ep;
-    r.ids = std::move(ids);
-    r.method = std::move(method);
-    r.host = kHost;
-    r.provisioner = std::move(prov);
-    r.content_type = "application/jose+json";
-    r.remote_address = "127.0.0.1";
-    return r;
-  }
-
-  std::string FreshNonce(const std::string& prov = "acme") {
-    AcmeResponse r = Send(Req(Endpoint::kNewNonce, {}, prov, "HEAD"));
-    EXPECT_EQ(r.status, 200);
-    return HeaderOf(r, "Replay-Nonce");
-  }
-
-  // Jws signs `payload` (nullopt: POST-as-GET, an empty payload) with `key`, naming the key
-  // by "jwk" or by "kid".
-  static std::string Jws(const jose::Jwk& key, const std::string& url, const std::string& nonce,
-                         const std::optional<json>& payload, bool use_jwk, const std::string& kid) {
-    json header{{"url", url}, {"nonce", nonce}};
-    if (use_jwk) {
-      header["jwk"] = key.PublicKey().ToJson(false);
-    } else {
-      header["kid"] = kid;
-    }
-    auto jws = jose::SignFlattened(payload ? payload->dump() : "", key, header);
-    EXPECT_TRUE(jws.ok()) << jws.status();
-    return jws.ok() ? *jws : std::string();
-  }
-
-  // TakeNonce returns the client's saved nonce, or a fresh one.
-  std::string TakeNonce(Client& c) {
-    std::string n = std::move(c.nonce);
-    c.nonce.clear();
-    return n.empty() ? FreshNonce(c.prov) : n;
-  }
-
-  // SendBody posts a ready-made body and saves the response's nonce for the client.
-  AcmeResponse SendBody(Client& c, Endpoint ep, std::vector<std::string> ids, std::string body,
-                        std::string content_type = "application/jose+json") {
-    AcmeRequest req = Req(ep, std::move(ids), c.prov);
-    req.body = std::move(body);
-    req.content_type = std::move(content_type);
-    AcmeResponse resp = Send(req);
-    c.nonce = HeaderOf(resp, "Replay-Nonce");
-    return resp;
-  }
-
-  // Post is a client request: a JWS over `payload` (nullopt: POST-as-GET) signed by the
-  // client's key (with "jwk" when `use_jwk`, else its account URL as "kid").
-  AcmeResponse Post(Client& c, Endpoint ep, std::vector<std::string> ids,
-                    std::optional<json> payload, bool use_jwk = false) {
-    std::string body =
-        Jws(c.key, UrlFor(ep, ids, c.prov), TakeNonce(c), payload, use_jwk, c.account_url);
-    return SendBody(c, ep, std::move(ids), std::move(body));
-  }
-
-  // NewKeyClient makes a client with a fresh account key (EC P-256 unless told).
-  static Client NewKeyClient(const std::string& prov = "acme", const char* kty = "EC",
-                             const char* crv = "P-256") {
-    Client c;
-    c.prov = prov;
-    c.key = jose::Jwk::Generate(kty, crv).value();
-    return c;
-  }
-
-  // Register creates the client's account (expects 201) and records its URL.
-  AcmeResponse Register(Client& c, json payload = json{{"termsOfServiceAgreed", true}}) {
-    AcmeResponse r = Post(c, Endpoint::kNewAccount, {}, payload, /*use_jwk=*/true);
-    EXPECT_EQ(r.status, 201) << Describe(r);
-    c.account_url = HeaderOf(r, "Location");
-    c.account_id = LastSegment(c.account_url);
-    return r;
-  }
-
-  Client NewAccount(const std::string& prov = "acme") {
-    Client c = NewKeyClient(prov);
-    Register(c);
-    return c;
-  }
-
-  // CreateOrder posts a new order; returns its id ("" after a failure was recorded).
-  std::string CreateOrder(Client& c, const json& identifiers) {
-    AcmeResponse r = Post(c, Endpoint::kNewOrder, {}, json{{"identifiers", identifiers}});
-    EXPECT_EQ(r.status, 201) << Describe(r);
-    if (r.status != 201) return "";
-    std::string loc = HeaderOf(r, "Location");
-    EXPECT_TRUE(loc.starts_with(U(c.prov).Order(""))) << loc;
-    return LastSegment(loc);
-  }
-
-  json GetJson(Client& c, Endpoint ep, std::vector<std::string> ids) {
-    AcmeResponse r = Post(c, ep, std::move(ids), std::nullopt);
-    EXPECT_EQ(r.status, 200) << Describe(r);
-    return BodyJson(r);
-  }
-
-  // Publish puts the answer to `type` for an authorization where the validator will look.
-  void Publish(const Client& c, const json& authz, const std::string& type, bool wrong = false) {
-    const std::string token = authz["challenges"][0]["token"].get<std::string>();
-    std::string key_authz = KeyAuthz(c, token);
-    if (wrong) key_authz = token + ".not-the-thumbprint";
-    if (type == "http-01") {
-      http01_.Set(token, key_authz + "\n");
-    } else if (type == "dns-01") {
-      const std::string value = Base64UrlEncode(crypto::Sha256(key_authz));
-      dns_->AddTxt("_acme-challenge." + authz["identifier"]["value"].get<std::string>(), value);
-    }
-  }
-
-  static json FindChallenge(const json& authz, const std::string& type) {
-    for (const json& ch : authz["challenges"]) {
-      if (ch["type"] == type) return ch;
-    }
-    return json();
-  }
-
-  // Answer answers the `type` challenge of authorization `authz_id` and returns the
-  // authorization once the validation ran.
-  json Answer(Client& c, const std::string& authz_id, const std::string& type, bool wrong = false) {
-    json authz = GetJson(c, Endpoint::kAuthz, {authz_id});
-    json ch = FindChallenge(authz, type);
-    EXPECT_TRUE(ch.is_object()) << type << " not offered: " << authz.dump();
-    if (!ch.is_object()) return authz;
-    Publish(c, authz, type, wrong);
-    auto ids = LastSegments(ch["url"].get<std::string>(), 2);
-    AcmeResponse r = Post(c, Endpoint::kChallenge, ids, json::object());
-    EXPECT_EQ(r.status, 200) << Describe(r);
-    // The validation runs on a worker. Poll the challenge until it has an outcome, for at most
-    // ~2 s: WaitForValidationsForTest would hang on a validation waiting for a retry on the
-    // fake clock, and other clients may be validating at the same time.
-    for (int i = 0; i < 400; ++i) {
-      json now = GetJson(c, Endpoint::kChallenge, ids);
-      if (now["status"] != "processing" || now.contains("error")) break;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    return GetJson(c, Endpoint::kAuthz, {authz_id});
-  }
-
-  // Issue runs a whole order for `identifiers`, answering each authorization with `type`, and
-  // finalizes with a CSR for exactly those names. Records failures; returns what it got.
-  IssuedCert Issue(Client& c, const json& identifiers, const std::string& type) {
-    IssuedCert out;
-    out.order_id = CreateOrder(c, identifiers);
-    if (out.order_id.empty()) return out;
-    json order = GetJson(c, Endpoint::kOrder, {out.order_id});
-    for (const json& az : order["authorizations"]) {
-      json authz = Answer(c, LastSegment(az.get<std::string>()), type);
-      EXPECT_EQ(authz["status"], "valid") << authz.dump();
-    }
-    order = GetJson(c, Endpoint::kOrder, {out.order_id});
-    EXPECT_EQ(order["status"], "ready") << order.dump();
-    pki::SubjectAltNames sans;
-    std::string cn;
-    for (const json& id : identifiers) {
-      if (id["type"] == "dns") {
-        sans.dns.push_back(id["value"]);
-        if (cn.empty()) cn = id["value"];
-      } else {
-        sans.ips.push_back(id["value"]);
-      }
-    }
-    AcmeResponse fin = Post(c, Endpoint::kFinalize, {out.order_id},
-                            json{{"csr", Base64UrlEncode(CsrDer(cn, sans, &out.key))}});
-    EXPECT_EQ(fin.status, 200) << Describe(fin);
-    order = BodyJson(fin);
-    EXPECT_EQ(order["status"], "valid") << order.dump();
-    if (!order.contains("certificate")) return out;
-    EXPECT_EQ(order["certificate"], U(c.prov).Certificate(out.order_id));
-    AcmeResponse cert = Post(c, Endpoint::kCertificate, {out.order_id}, std::nullopt);
-    EXPECT_EQ(cert.status, 200) << Describe(cert);
-    EXPECT_EQ(cert.content_type, "application/pem-certificate-chain");
-    auto chain = pki::Certificate::ParsePemBundle(cert.body);
-    EXPECT_TRUE(chain.ok()) << chain.status();
-    if (chain.ok()) out.chain = std::move(chain).value();
-    return out;
-  }
-
-  size_t OrderCount(const Client& c) {
-    auto list = store_.ListAcmeOrders(c.account_id, "", 1000);
-    EXPECT_TRUE(list.ok());
-    return list.ok() ? list->size() : 0;
-  }
-  size_t CertificateCount() {
-    auto list = store_.ListCertificates("", 1000);
-    EXPECT_TRUE(list.ok());
-    return list.ok() ? list->size() : 0;
-  }
-  bool AccountExists(const Client& c) {
-    auto rec = store_.GetAcmeAccountByKey(c.prov, c.key.PublicKey().Thumbprint());
-    EXPECT_TRUE(rec.ok());
-    return rec.ok() && rec->has_value();
-  }
-
-  // Eab is an externalAccountBinding for `account_key` under EAB key `kid`/`hmac`.
-  static json Eab(const jose::Jwk& account_key, const std::string& kid, const std::string& hmac,
-                  const std::string& url, json extra = json::object()) {
-    json header{{"kid", kid}, {"url", url}};
-    header.update(extra);
-    auto sym = jose::Jwk::FromSymmetric(hmac).value();
-    auto jws =
-        jose::SignFlattened(account_key.PublicKey().ToJsonString(false), sym, header, "HS256");
-    EXPECT_TRUE(jws.ok()) << jws.status();
-    return json::parse(jws.ok() ? *jws : "{}");
-  }
-
-  // CertId is the RFC 9773 certificate id of `cert`.
-  static std::string CertId(const pki::Certificate& cert) {
-    std::string serial = HexDecode(cert.serial_hex()).value();
-    if (!serial.empty() && (static_cast<unsigned char>(serial[0]) & 0x80)) {
-      serial.insert(serial.begin(), '\0');
-    }
-    return Base64UrlEncode(cert.authority_key_id()) + "." + Base64UrlEncode(serial);
-  }
-
-  std::filesystem::path dir_;
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  store::MemoryStore store_{&clock_};
-  NullLogger log_;
-  std::optional<pki::Certificate> root_, intermediate_;
-  std::shared_ptr<authority::Authority> authority_;
-  std::unique_ptr<testing::DnsTestServer> dns_;
-  Http01Server http01_;
-  AcmeServerOptions options_;
-  std::unique_ptr<AcmeServer> server_;
 };
 
 // ---- Directory and nonces.
@@ -709,7 +210,7 @@ TEST_F(AcmeServerTest, IpIdentifierViaHttp01) {
   EXPECT_LE(leaf.not_before(), clock_.Now());
   EXPECT_GT(leaf.not_after(), clock_.Now() + hours(23));
 
-  CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store_.GetCertificate(leaf.serial_decimal()));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store().GetCertificate(leaf.serial_decimal()));
   ASSERT_TRUE(rec.has_value());
   EXPECT_EQ(rec->acme_account_id, c.account_id);
   EXPECT_EQ(rec->der, leaf.der());
@@ -763,7 +264,7 @@ TEST_F(AcmeServerTest, DnsNamesAndWildcardViaDns01) {
   EXPECT_EQ(chain[0].subject_cn(), "www.example.test");
   ASSERT_TRUE(chain[0].provisioner_extension().has_value());
   EXPECT_EQ(chain[0].provisioner_extension()->name, "acme");
-  CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store_.GetCertificate(chain[0].serial_decimal()));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store().GetCertificate(chain[0].serial_decimal()));
   ASSERT_TRUE(rec.has_value());
   EXPECT_EQ(rec->acme_account_id, c.account_id);
   // The validator asked our DNS server for the TXT records.
@@ -929,7 +430,7 @@ TEST_F(AcmeServerTest, UpdateAccountAndDeactivate) {
 
 TEST_F(AcmeServerTest, ExternalAccountBinding) {
   const std::string hmac(32, 'k');
-  CAIRN_ASSERT_OK(store_.CreateAcmeEabKey(
+  CAIRN_ASSERT_OK(store().CreateAcmeEabKey(
       {.id = "eabkey1", .provisioner = "eab", .reference = "customer-1", .hmac_key = hmac}));
   const std::string url = U("eab").NewAccount();
 
@@ -974,7 +475,7 @@ TEST_F(AcmeServerTest, ExternalAccountBinding) {
            /*use_jwk=*/true);
   EXPECT_PROBLEM(r, 400, "malformed");
   EXPECT_FALSE(AccountExists(wrong));
-  CAIRN_ASSERT_OK_AND_ASSIGN(auto key, store_.GetAcmeEabKey("eab", "eabkey1"));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto key, store().GetAcmeEabKey("eab", "eabkey1"));
   ASSERT_TRUE(key.has_value());
   EXPECT_TRUE(key->account_id.empty());
 
@@ -984,7 +485,7 @@ TEST_F(AcmeServerTest, ExternalAccountBinding) {
       Register(good, json{{"termsOfServiceAgreed", true},
                           {"externalAccountBinding", Eab(good.key, "eabkey1", hmac, url)}});
   ASSERT_EQ(created.status, 201) << Describe(created);
-  CAIRN_ASSERT_OK_AND_ASSIGN(key, store_.GetAcmeEabKey("eab", "eabkey1"));
+  CAIRN_ASSERT_OK_AND_ASSIGN(key, store().GetAcmeEabKey("eab", "eabkey1"));
   ASSERT_TRUE(key.has_value());
   EXPECT_EQ(key->account_id, good.account_id);
   // The bound account issues.
@@ -998,7 +499,7 @@ TEST_F(AcmeServerTest, ExternalAccountBinding) {
            /*use_jwk=*/true);
   EXPECT_PROBLEM(r, 401, "unauthorized");
   EXPECT_FALSE(AccountExists(second));
-  CAIRN_ASSERT_OK_AND_ASSIGN(key, store_.GetAcmeEabKey("eab", "eabkey1"));
+  CAIRN_ASSERT_OK_AND_ASSIGN(key, store().GetAcmeEabKey("eab", "eabkey1"));
   EXPECT_EQ(key->account_id, good.account_id);
 
   // The key that is bound may look its account up again without an EAB.
@@ -1514,14 +1015,14 @@ TEST_F(AcmeServerTest, RevokeCert) {
   EXPECT_PROBLEM(r, 400, "badRevocationReason");
   r = Post(c, Endpoint::kRevokeCert, {}, json{{"certificate", "!!"}});
   EXPECT_PROBLEM(r, 400, "malformed");
-  CAIRN_ASSERT_OK_AND_ASSIGN(auto none, store_.GetRevocation(a.chain[0].serial_decimal()));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto none, store().GetRevocation(a.chain[0].serial_decimal()));
   EXPECT_FALSE(none.has_value());
 
   // The owning account revokes; the second time it is alreadyRevoked.
   r = Post(c, Endpoint::kRevokeCert, {}, json{{"certificate", der_a}, {"reason", 4}});
   EXPECT_EQ(r.status, 200) << Describe(r);
   EXPECT_FALSE(HeaderOf(r, "Replay-Nonce").empty());
-  CAIRN_ASSERT_OK_AND_ASSIGN(auto rev, store_.GetRevocation(a.chain[0].serial_decimal()));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto rev, store().GetRevocation(a.chain[0].serial_decimal()));
   ASSERT_TRUE(rev.has_value());
   EXPECT_EQ(rev->reason_code, 4);
   EXPECT_TRUE(rev->acme);
@@ -1538,7 +1039,7 @@ TEST_F(AcmeServerTest, RevokeCert) {
   r = Post(cert_key, Endpoint::kRevokeCert, {}, json{{"certificate", der_b}, {"reason", 1}},
            /*use_jwk=*/true);
   EXPECT_EQ(r.status, 200) << Describe(r);
-  CAIRN_ASSERT_OK_AND_ASSIGN(rev, store_.GetRevocation(b.chain[0].serial_decimal()));
+  CAIRN_ASSERT_OK_AND_ASSIGN(rev, store().GetRevocation(b.chain[0].serial_decimal()));
   ASSERT_TRUE(rev.has_value());
   EXPECT_EQ(rev->reason_code, 1);
 
@@ -1623,7 +1124,7 @@ TEST_F(AcmeServerTest, ConcurrentOrders) {
     EXPECT_THAT(leaf.dns_names(), ElementsAre("host" + std::to_string(i) + ".example.test"));
     serials.insert(leaf.serial_decimal());
     account_ids.insert(accounts[i]);
-    CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store_.GetCertificate(leaf.serial_decimal()));
+    CAIRN_ASSERT_OK_AND_ASSIGN(auto rec, store().GetCertificate(leaf.serial_decimal()));
     ASSERT_TRUE(rec.has_value());
     EXPECT_EQ(rec->acme_account_id, accounts[i]);
   }
