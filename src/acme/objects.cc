@@ -1,6 +1,8 @@
 #include "acme/objects.h"
 
 #include <cstdio>
+#include <mutex>
+#include <unordered_map>
 
 #include "base/duration.h"
 #include "http/request.h"
@@ -37,6 +39,27 @@ Result<nlohmann::json> ParseDoc(const std::string& doc, std::string_view what,
 
 std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// ParseAccountKey parses an account's stored JWK. Every request signed with "kid" needs the
+// account's key, and decoding a public key through OpenSSL 3 costs more than verifying the
+// signature with it; so parsed keys are kept, by their exact JSON text, in a small bounded
+// cache (a copy of a Jwk shares the OpenSSL key).
+Result<jose::Jwk> ParseAccountKey(const nlohmann::json& key) {
+  static std::mutex mu;
+  static std::unordered_map<std::string, jose::Jwk> cache;  // guarded by mu
+  constexpr size_t kMaxCachedKeys = 4096;
+  std::string text = key.dump();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = cache.find(text);
+    if (it != cache.end()) return it->second;
+  }
+  CAIRN_ASSIGN_OR_RETURN(jose::Jwk jwk, jose::Jwk::FromJson(key));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache.size() >= kMaxCachedKeys) cache.clear();
+  cache.emplace(std::move(text), jwk);
+  return jwk;
 }
 
 Identifier IdentifierFromJson(const nlohmann::json& j) {
@@ -85,7 +108,7 @@ Result<Account> Account::FromRecord(const store::AcmeAccountRecord& rec) {
   a.provisioner = rec.provisioner;
   auto key = doc.find("key");
   if (key == doc.end()) return InternalError("acme: stored account " + rec.id + " has no key");
-  auto jwk = jose::Jwk::FromJson(*key);
+  auto jwk = ParseAccountKey(*key);
   if (!jwk.ok()) return jwk.status().Annotate("acme: stored account " + rec.id);
   a.key = std::move(jwk).value();
   a.status = Str(doc, "status");
