@@ -46,6 +46,10 @@ Result<std::string> NonceSource::Make() {
   return Base64UrlEncode(raw);
 }
 
+Result<int64_t> NonceSource::PurgeUsed() {
+  return store_.PurgeUsedTokens(kUsedPrefix, clock_.Now() - lifetime_ - std::chrono::minutes(1));
+}
+
 Status NonceSource::Consume(std::string_view nonce) {
   if (nonce.empty()) return BadNonce("JWS has no nonce");
   auto raw = Base64UrlDecode(nonce);

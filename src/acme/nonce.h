@@ -27,6 +27,9 @@ class NonceSource {
   // Consume accepts `nonce` once. badNonce (reason) for a malformed, foreign, expired or used
   // nonce; the store's error when it cannot record the use.
   Status Consume(std::string_view nonce);
+  // PurgeUsed forgets the nonces used more than a lifetime (plus a minute of clock skew) ago:
+  // they have expired, so their use need not be remembered. Failures are returned, not fatal.
+  Result<int64_t> PurgeUsed();
 
  private:
   NonceSource(store::Store& store, Random& random, const Clock& clock, Duration lifetime,

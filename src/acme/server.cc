@@ -24,6 +24,7 @@ constexpr size_t kMaxContactLength = 512;
 constexpr int kMaxCasRetries = 8;
 constexpr int kMaxOrdersListed = 1000;
 constexpr Duration kMaxRetryDelay = std::chrono::seconds(30);
+constexpr Duration kNoncePurgeInterval = std::chrono::minutes(10);
 
 bool IsAllowedAlg(std::string_view alg) {
   return std::find(std::begin(kAllowedAlgs), std::end(kAllowedAlgs), alg) != std::end(kAllowedAlgs);
@@ -126,6 +127,8 @@ Result<std::unique_ptr<AcmeServer>> AcmeServer::Create(Env env, AuthoritySource 
   auto server = std::unique_ptr<AcmeServer>(new AcmeServer(env, std::move(authorities), options));
   CAIRN_ASSIGN_OR_RETURN(server->nonces_, NonceSource::Create(env.store, env.random, env.clock,
                                                               options.nonce_lifetime));
+  AcmeServer* raw = server.get();
+  server->timer_thread_ = std::thread([raw] { raw->TimerLoop(); });
   return server;
 }
 
@@ -134,9 +137,7 @@ AcmeServer::AcmeServer(Env env, AuthoritySource authorities, AcmeServerOptions o
       authorities_(std::move(authorities)),
       options_(std::move(options)),
       validator_(options_.validation),
-      workers_(std::make_unique<WorkQueue>(std::max(1, options_.validation_threads), 4096)) {
-  timer_thread_ = std::thread([this] { TimerLoop(); });
-}
+      workers_(std::make_unique<WorkQueue>(std::max(1, options_.validation_threads), 4096)) {}
 
 AcmeServer::~AcmeServer() {
   {
@@ -145,7 +146,7 @@ AcmeServer::~AcmeServer() {
     timers_.clear();
   }
   timer_cv_.notify_all();
-  timer_thread_.join();
+  if (timer_thread_.joinable()) timer_thread_.join();
   workers_.reset();  // runs what was accepted, then joins
 }
 
@@ -165,13 +166,25 @@ void AcmeServer::ScheduleValidation(std::string authz_id, std::string challenge_
 
 void AcmeServer::TimerLoop() {
   std::unique_lock<std::mutex> lock(timer_mu_);
+  Time next_purge = env_.clock.Now() + kNoncePurgeInterval;
   while (!stopping_) {
+    const Time now = env_.clock.Now();
+    if (now >= next_purge) {
+      // Used nonces are remembered only while they could still be presented.
+      next_purge = now + kNoncePurgeInterval;
+      lock.unlock();
+      auto purged = nonces_->PurgeUsed();
+      if (!purged.ok()) {
+        env_.log.Warn("acme: purging used nonces", {{"error", purged.status().message()}});
+      }
+      lock.lock();
+      continue;
+    }
     if (timers_.empty()) {
-      timer_cv_.wait(lock);
+      timer_cv_.wait_for(lock, std::min<Duration>(next_purge - now, std::chrono::seconds(1)));
       continue;
     }
     auto first = timers_.begin();
-    const Time now = env_.clock.Now();
     if (first->first > now) {
       // The clock may be a fake one in tests: wake up at least every 50 ms.
       auto wait = std::min<Duration>(first->first - now, std::chrono::milliseconds(50));

@@ -68,7 +68,7 @@ void MemoryStore::InsertCertificateLocked(const CertificateRecord& cert,
   stored.not_before = TruncateToSeconds(cert.not_before);
   stored.not_after = TruncateToSeconds(cert.not_after);
   stored.issued_at = TruncateToSeconds(cert.issued_at);
-  if (!token_id.empty()) used_tokens_.emplace(token_id);
+  if (!token_id.empty()) used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now()));
   certs_.emplace(stored.serial, std::move(stored));
 }
 
@@ -87,8 +87,30 @@ Status MemoryStore::UseToken(std::string_view token_id) {
   CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
   std::lock_guard<std::mutex> lock(mu_);
   CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
-  if (!used_tokens_.emplace(token_id).second) return AlreadyExistsError("token already used");
+  if (!used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now())).second) {
+    return AlreadyExistsError("token already used");
+  }
   return Status();
+}
+
+Result<int64_t> MemoryStore::PurgeUsedTokens(std::string_view prefix, Time before) {
+  if (prefix.empty() || prefix.size() > kMaxTokenIdLength) {
+    return InvalidArgumentError("a token prefix must be 1.." + std::to_string(kMaxTokenIdLength) +
+                                " bytes");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  int64_t deleted = 0;
+  for (auto it = used_tokens_.lower_bound(prefix);
+       it != used_tokens_.end() && std::string_view(it->first).starts_with(prefix);) {
+    if (it->second < TruncateToSeconds(before)) {
+      it = used_tokens_.erase(it);
+      ++deleted;
+    } else {
+      ++it;
+    }
+  }
+  return deleted;
 }
 
 Result<std::optional<CertificateRecord>> MemoryStore::GetCertificate(std::string_view serial) {
@@ -112,7 +134,7 @@ Status MemoryStore::Revoke(const RevocationRecord& rec, std::string_view token_i
   RevocationRecord stored = rec;
   stored.revoked_at = TruncateToSeconds(rec.revoked_at);
   stored.expires_at = TruncateToSeconds(rec.expires_at);
-  if (!token_id.empty()) used_tokens_.emplace(token_id);
+  if (!token_id.empty()) used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now()));
   revoked_.emplace(stored.serial, std::move(stored));
   return Status();
 }

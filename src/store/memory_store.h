@@ -26,6 +26,7 @@ class MemoryStore final : public Store {
 
   Status RecordCertificate(const CertificateRecord& cert, std::string_view token_id) override;
   Status UseToken(std::string_view token_id) override;
+  Result<int64_t> PurgeUsedTokens(std::string_view prefix, Time before) override;
   Result<std::optional<CertificateRecord>> GetCertificate(std::string_view serial) override;
   Status Revoke(const RevocationRecord& rec, std::string_view token_id) override;
   Result<std::optional<RevocationRecord>> GetRevocation(std::string_view serial) override;
@@ -91,7 +92,7 @@ class MemoryStore final : public Store {
   bool closed_ = false;                                           // guarded by mu_
   std::map<std::string, CertificateRecord, std::less<>> certs_;   // guarded by mu_
   std::map<std::string, RevocationRecord, std::less<>> revoked_;  // guarded by mu_
-  std::set<std::string, std::less<>> used_tokens_;                // guarded by mu_
+  std::map<std::string, Time, std::less<>> used_tokens_;          // id -> used at; guarded by mu_
   // inventories_ holds only inventories with at least one item.
   std::map<std::string, Inventory, std::less<>> inventories_;  // guarded by mu_
 

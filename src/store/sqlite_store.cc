@@ -139,6 +139,9 @@ constexpr const char* kInsertMigration =
     "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)";
 
 constexpr const char* kInsertToken = "INSERT INTO used_tokens (id, used_at) VALUES (?1, ?2)";
+// A range of the primary key: ids >= prefix and < the prefix's successor.
+constexpr const char* kPurgeTokens =
+    "DELETE FROM used_tokens WHERE id >= ?1 AND id < ?2 AND used_at < ?3";
 constexpr const char* kInsertCert =
     "INSERT INTO x509_certs (serial, der, provisioner_id, provisioner_name, provisioner_type,"
     " subject, sans, not_before, not_after, issued_at, renewed_from, acme_account_id)"
@@ -826,6 +829,31 @@ class SqliteStoreImpl final : public SqliteStore {
     CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
     const int64_t now = ToUnixSeconds(clock_->Now());
     return Write([&](Connection& c) { return InsertToken(c, token_id, now); });
+  }
+
+  Result<int64_t> PurgeUsedTokens(std::string_view prefix, Time before) override {
+    if (prefix.empty() || prefix.size() > kMaxTokenIdLength) {
+      return InvalidArgumentError("a token prefix must be 1.." + std::to_string(kMaxTokenIdLength) +
+                                  " bytes");
+    }
+    // The successor of the prefix: the last byte below 0xff incremented, what follows dropped.
+    std::string end(prefix);
+    while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xff) end.pop_back();
+    if (end.empty()) return InvalidArgumentError("a token prefix of only 0xff bytes");
+    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+    const int64_t cutoff = ToUnixSeconds(before);
+    int64_t deleted = 0;
+    Status s = Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kPurgeTokens));
+      st.Text(1, prefix);
+      st.Text(2, end);
+      st.Int(3, cutoff);
+      CAIRN_RETURN_IF_ERROR(st.Run("purge used tokens"));
+      deleted = sqlite3_changes64(c.db());
+      return Status();
+    });
+    if (!s.ok()) return s;
+    return deleted;
   }
 
   Result<std::optional<CertificateRecord>> GetCertificate(std::string_view serial) override {

@@ -157,6 +157,12 @@ class Store {
   // used before; kInvalidArgument if it is empty or too long. Durable on OK.
   virtual Status UseToken(std::string_view token_id) = 0;
 
+  // PurgeUsedTokens forgets the used token ids that start with `prefix` (not empty) and were
+  // used before `before`, and returns how many it deleted. Only for ids that expire by
+  // themselves (ACME nonces carry their expiry), where remembering them longer protects
+  // nothing. kInvalidArgument for an empty or oversized prefix. Durable on OK.
+  virtual Result<int64_t> PurgeUsedTokens(std::string_view prefix, Time before) = 0;
+
   // GetCertificate returns the record for `serial`, or nullopt if there is none.
   // kInvalidArgument for a malformed serial.
   virtual Result<std::optional<CertificateRecord>> GetCertificate(std::string_view serial) = 0;

@@ -127,6 +127,23 @@ class AcmeStoreTest : public ::testing::TestWithParam<std::string> {
 
 // ---- Accounts.
 
+TEST_P(AcmeStoreTest, PurgesOnlyOldUsedTokensOfAPrefix) {
+  CAIRN_ASSERT_OK(store_->UseToken("acme-nonce:old-1"));
+  CAIRN_ASSERT_OK(store_->UseToken("acme-nonce:old-2"));
+  CAIRN_ASSERT_OK(store_->UseToken("jti-old"));  // another kind of token: never purged here
+  clock_.Advance(std::chrono::hours(2));
+  CAIRN_ASSERT_OK(store_->UseToken("acme-nonce:new"));
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      int64_t purged, store_->PurgeUsedTokens("acme-nonce:", clock_.Now() - std::chrono::hours(1)));
+  EXPECT_EQ(purged, 2);
+  // Purged ids are forgotten; the others are still used.
+  CAIRN_EXPECT_OK(store_->UseToken("acme-nonce:old-1"));
+  EXPECT_EQ(store_->UseToken("acme-nonce:new").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->UseToken("jti-old").code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->PurgeUsedTokens("", clock_.Now()).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_P(AcmeStoreTest, CreatesAndFindsAccounts) {
   AcmeAccountRecord a = Account("acct1", "thumb-1");
   a.version = 42;                         // ignored: the store sets it
