@@ -6,6 +6,7 @@
 #include "acme/problem.h"
 #include "base/duration.h"
 #include "base/encoding.h"
+#include "base/json_depth.h"
 #include "base/strings.h"
 #include "crypto/pem.h"
 #include "pki/certificate.h"
@@ -35,8 +36,12 @@ std::string HeaderString(const nlohmann::json& header, const char* key) {
   return it != header.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// ParsePayload parses a JWS payload that must be a JSON object.
+// ParsePayload parses a JWS payload that must be a JSON object (nested at most kMaxDepth deep;
+// the JWS itself is bounded by jose::kMaxJwsSize).
 Result<nlohmann::json> ParsePayload(std::string_view payload) {
+  constexpr int kMaxDepth = 16;
+  if (JsonNestingDepth(payload) > kMaxDepth)
+    return Malformed("the JWS payload is nested too deeply");
   nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
   if (!j.is_object()) return Malformed("the JWS payload is not a JSON object");
   return j;
@@ -56,7 +61,8 @@ Status OrderNotReady(std::string detail) {
 }
 
 // IsDnsName accepts a lower-case DNS name, optionally with a leading "*." label: labels of
-// letters, digits and hyphens (not at either end), 1..63 bytes, at most 253 in all.
+// letters, digits, hyphens (not at either end) and underscores, 1..63 bytes, at most 253 in
+// all.
 bool IsDnsName(std::string_view name) {
   if (name.starts_with("*.")) name.remove_prefix(2);
   if (name.empty() || name.size() > 253) return false;
