@@ -1,5 +1,7 @@
 #include "acme/problem.h"
 
+#include "http/response.h"
+
 namespace cairn::acme {
 
 Status Problem(StatusCode code, std::string_view type, std::string detail) {
@@ -55,25 +57,10 @@ int ProblemStatus(const Status& s) {
     return transient ? 503 : 500;
   }
   if (type == "notImplemented") return 501;
-  switch (s.code()) {
-    case StatusCode::kUnauthenticated:
-      return 401;
-    case StatusCode::kPermissionDenied:
-      return 403;
-    case StatusCode::kNotFound:
-      return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kAborted:
-      return 409;
-    case StatusCode::kResourceExhausted:
-      return 429;
-    case StatusCode::kUnavailable:
-      return 503;
-    case StatusCode::kInternal:
-      return 500;
-    default:
-      return 400;
-  }
+  // Otherwise the status the code has everywhere; a challenge that timed out is the client's
+  // problem (400), not a gateway timeout.
+  if (s.code() == StatusCode::kDeadlineExceeded) return 400;
+  return http::HttpStatusForCode(s.code());
 }
 
 std::string ProblemDetail(const Status& s) {

@@ -9,7 +9,7 @@
 namespace cairn {
 
 // StatusCode is the small set of failure classes every module speaks. The mapping onto HTTP
-// statuses (and later ACME problem types) lives only in the http/api layers.
+// statuses lives only in http (HttpStatusForCode); ACME problem types in acme/problem.h.
 enum class StatusCode {
   kOk = 0,
   kInvalidArgument,     // 400: the caller sent something malformed
