@@ -1,5 +1,6 @@
 #include "store/memory_store.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <utility>
@@ -541,6 +542,117 @@ Status MemoryStore::DeleteAcmeEabKey(std::string_view provisioner, std::string_v
     acme_eab_references_.erase(Pair{it->second.provisioner, it->second.reference});
   }
   acme_eab_keys_.erase(it);
+  return Status();
+}
+
+// ---- Revocations by time, counters.
+
+Result<std::vector<RevocationRecord>> MemoryStore::ListRevocationsSince(Time since,
+                                                                        std::string_view cursor,
+                                                                        int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  const size_t n = static_cast<size_t>(ClampListLimit(limit));
+  const int64_t since_s = ToUnixSeconds(since);
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  // A scan: the in-memory store serves tests and configurations without a database.
+  std::vector<const RevocationRecord*> hits;
+  for (const auto& [serial, rec] : revoked_) {
+    const int64_t at = ToUnixSeconds(rec.revoked_at);
+    if (at > since_s || (at == since_s && serial > cursor)) hits.push_back(&rec);
+  }
+  std::sort(hits.begin(), hits.end(), [](const RevocationRecord* a, const RevocationRecord* b) {
+    return std::pair(a->revoked_at, a->serial) < std::pair(b->revoked_at, b->serial);
+  });
+  std::vector<RevocationRecord> out;
+  for (size_t i = 0; i < hits.size() && i < n; ++i) out.push_back(*hits[i]);
+  return out;
+}
+
+Result<int64_t> MemoryStore::IncrementCounter(std::string_view name) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("counter name", name, kMaxCounterNameLength));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = counters_.find(name);
+  if (it == counters_.end()) it = counters_.emplace(std::string(name), 0).first;
+  return ++it->second;
+}
+
+// ---- Admins.
+
+Status MemoryStore::CreateAdmin(const AdminRecord& admin) {
+  CAIRN_RETURN_IF_ERROR(ValidateAdminRecord(admin));
+  AdminRecord stored = admin;
+  stored.created_at = TruncateToSeconds(clock_->Now());
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (admins_.count(admin.id)) return AlreadyExistsError("admin " + admin.id + " already exists");
+  Pair subject{admin.provisioner, admin.subject};
+  if (admin_subjects_.count(subject)) {
+    return AlreadyExistsError("admin with subject \"" + admin.subject + "\" and provisioner \"" +
+                              admin.provisioner + "\" already exists");
+  }
+  admin_subjects_.insert(std::move(subject));
+  admins_.emplace(admin.id, std::move(stored));
+  return Status();
+}
+
+Result<std::optional<AdminRecord>> MemoryStore::GetAdmin(std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = admins_.find(id);
+  if (it == admins_.end()) return std::optional<AdminRecord>();
+  return std::optional<AdminRecord>(it->second);
+}
+
+Result<std::optional<AdminRecord>> MemoryStore::FindAdmin(std::string_view provisioner,
+                                                          std::string_view subject) {
+  CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(CheckBytes("subject", subject, kMaxAdminSubjectLength));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  for (const auto& [id, a] : admins_) {
+    if (a.provisioner == provisioner && a.subject == subject) {
+      return std::optional<AdminRecord>(a);
+    }
+  }
+  return std::optional<AdminRecord>();
+}
+
+Result<std::vector<AdminRecord>> MemoryStore::ListAdmins(std::string_view cursor, int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  const size_t n = static_cast<size_t>(ClampListLimit(limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<AdminRecord> out;
+  for (auto it = admins_.upper_bound(cursor); it != admins_.end() && out.size() < n; ++it) {
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+Status MemoryStore::UpdateAdminType(std::string_view id, AdminType type) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  if (type != AdminType::kAdmin && type != AdminType::kSuperAdmin) {
+    return InvalidArgumentError("admin type must be ADMIN or SUPER_ADMIN");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = admins_.find(id);
+  if (it == admins_.end()) return NotFoundError("admin not found");
+  it->second.type = type;
+  return Status();
+}
+
+Status MemoryStore::DeleteAdmin(std::string_view id) {
+  CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = admins_.find(id);
+  if (it == admins_.end()) return NotFoundError("admin not found");
+  admin_subjects_.erase(Pair{it->second.provisioner, it->second.subject});
+  admins_.erase(it);
   return Status();
 }
 

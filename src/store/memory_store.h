@@ -71,6 +71,17 @@ class MemoryStore final : public Store {
                                                         int limit) override;
   Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) override;
 
+  Result<std::vector<RevocationRecord>> ListRevocationsSince(Time since, std::string_view cursor,
+                                                             int limit) override;
+  Result<int64_t> IncrementCounter(std::string_view name) override;
+  Status CreateAdmin(const AdminRecord& admin) override;
+  Result<std::optional<AdminRecord>> GetAdmin(std::string_view id) override;
+  Result<std::optional<AdminRecord>> FindAdmin(std::string_view provisioner,
+                                               std::string_view subject) override;
+  Result<std::vector<AdminRecord>> ListAdmins(std::string_view cursor, int limit) override;
+  Status UpdateAdminType(std::string_view id, AdminType type) override;
+  Status DeleteAdmin(std::string_view id) override;
+
   Status CheckIntegrity() override;
   Status Close() override;
 
@@ -108,6 +119,9 @@ class MemoryStore final : public Store {
   std::set<Pair> acme_authzs_by_order_;                              // guarded by mu_
   std::map<Pair, AcmeEabKeyRecord> acme_eab_keys_;                   // guarded by mu_
   std::set<Pair> acme_eab_references_;  // non-empty references only; guarded by mu_
+  std::map<std::string, int64_t, std::less<>> counters_;    // guarded by mu_
+  std::map<std::string, AdminRecord, std::less<>> admins_;  // guarded by mu_
+  std::set<Pair> admin_subjects_;  // (provisioner, subject); guarded by mu_
 };
 
 // NewMemoryStore returns an empty MemoryStore.

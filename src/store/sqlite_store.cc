@@ -126,6 +126,23 @@ CREATE TABLE acme_eab_keys (
 CREATE UNIQUE INDEX acme_eab_keys_reference ON acme_eab_keys (provisioner, reference)
   WHERE reference <> '';
 )sql",
+    // 4: admins of the administration API; named counters (CRL numbers); revocations by time
+    // (delta CRLs list what was revoked after their base).
+    R"sql(
+CREATE TABLE admins (
+  id          TEXT    NOT NULL PRIMARY KEY,
+  provisioner TEXT    NOT NULL,
+  subject     TEXT    NOT NULL,
+  type        INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  UNIQUE (provisioner, subject)
+);
+CREATE TABLE counters (
+  name  TEXT    NOT NULL PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+CREATE INDEX revoked_x509_certs_revoked_at ON revoked_x509_certs (revoked_at, serial);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
               "kSqliteSchemaVersion must equal the number of migrations");
@@ -163,6 +180,30 @@ constexpr const char* kSelectRevocation =
 constexpr const char* kListRevocations =
     "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
     " acme FROM revoked_x509_certs WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+
+constexpr const char* kListRevocationsSince =
+    "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id, mtls,"
+    " acme FROM revoked_x509_certs WHERE (revoked_at > ?1 OR (revoked_at = ?1 AND serial > ?2))"
+    " ORDER BY revoked_at, serial LIMIT ?3";
+constexpr const char* kIncrementCounter =
+    "INSERT INTO counters (name, value) VALUES (?1, 1)"
+    " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value";
+
+constexpr const char* kInsertAdmin =
+    "INSERT INTO admins (id, provisioner, subject, type, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kAdminExists = "SELECT 1 FROM admins WHERE id = ?1";
+constexpr const char* kAdminSubjectTaken =
+    "SELECT 1 FROM admins WHERE provisioner = ?1 AND subject = ?2";
+constexpr const char* kSelectAdmin =
+    "SELECT id, provisioner, subject, type, created_at FROM admins WHERE id = ?1";
+constexpr const char* kFindAdmin =
+    "SELECT id, provisioner, subject, type, created_at FROM admins"
+    " WHERE provisioner = ?1 AND subject = ?2";
+constexpr const char* kListAdmins =
+    "SELECT id, provisioner, subject, type, created_at FROM admins WHERE id > ?1 ORDER BY id"
+    " LIMIT ?2";
+constexpr const char* kUpdateAdminType = "UPDATE admins SET type = ?2 WHERE id = ?1";
+constexpr const char* kDeleteAdmin = "DELETE FROM admins WHERE id = ?1";
 
 constexpr const char* kUpsertInventoryItem =
     "INSERT INTO inventory_items (inventory, key, attributes, updated_at) VALUES (?1, ?2, ?3, ?4)"
@@ -517,6 +558,16 @@ AcmeAuthzRecord ReadAcmeAuthzRow(const Stmt& st) {
   r.version = st.ColInt(4);
   r.expires_at = FromUnixSeconds(st.ColInt(5));
   r.created_at = FromUnixSeconds(st.ColInt(6));
+  return r;
+}
+
+AdminRecord ReadAdminRow(const Stmt& st) {
+  AdminRecord r;
+  r.id = st.ColText(0);
+  r.provisioner = st.ColText(1);
+  r.subject = st.ColText(2);
+  r.type = static_cast<AdminType>(st.ColInt(3));
+  r.created_at = FromUnixSeconds(st.ColInt(4));
   return r;
 }
 
@@ -1315,6 +1366,111 @@ class SqliteStoreImpl final : public SqliteStore {
       st.Text(2, id);
       CAIRN_RETURN_IF_ERROR(st.Run("delete external account key"));
       if (sqlite3_changes(c.db()) == 0) return NotFoundError("external account key not found");
+      return Status();
+    });
+  }
+
+  // ---- Revocations by time, counters.
+
+  Result<std::vector<RevocationRecord>> ListRevocationsSince(Time since, std::string_view cursor,
+                                                             int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return Read<std::vector<RevocationRecord>>(
+        [&](Connection& c) -> Result<std::vector<RevocationRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kListRevocationsSince));
+          // The first page includes `since` itself: no serial sorts before "".
+          st.Int(1, ToUnixSeconds(since));
+          st.Text(2, cursor);
+          st.Int(3, ClampListLimit(limit));
+          std::vector<RevocationRecord> out;
+          for (;;) {
+            CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list revocations since"));
+            if (!row) break;
+            out.push_back(ReadRevocationRow(st));
+          }
+          return out;
+        });
+  }
+
+  Result<int64_t> IncrementCounter(std::string_view name) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("counter name", name, kMaxCounterNameLength));
+    int64_t value = 0;
+    CAIRN_RETURN_IF_ERROR(Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kIncrementCounter));
+      st.Text(1, name);
+      CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("increment counter"));
+      if (!row) return InternalError("sqlite: counter increment returned no row");
+      value = st.ColInt(0);
+      return Status();
+    }));
+    return value;
+  }
+
+  // ---- Admins.
+
+  Status CreateAdmin(const AdminRecord& admin) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAdminRecord(admin));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(bool id_taken, RowExists(c, kAdminExists, {admin.id}, "select admin"));
+      if (id_taken) return AlreadyExistsError("admin " + admin.id + " already exists");
+      CAIRN_ASSIGN_OR_RETURN(bool subject_taken,
+                             RowExists(c, kAdminSubjectTaken, {admin.provisioner, admin.subject},
+                                       "select admin subject"));
+      if (subject_taken) {
+        return AlreadyExistsError("admin with subject \"" + admin.subject +
+                                  "\" and provisioner \"" + admin.provisioner +
+                                  "\" already exists");
+      }
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertAdmin));
+      st.Text(1, admin.id);
+      st.Text(2, admin.provisioner);
+      st.Text(3, admin.subject);
+      st.Int(4, static_cast<int64_t>(admin.type));
+      st.Int(5, now);
+      return st.Run("insert admin");
+    });
+  }
+
+  Result<std::optional<AdminRecord>> GetAdmin(std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return SelectOne(kSelectAdmin, {id}, &ReadAdminRow, "select admin");
+  }
+
+  Result<std::optional<AdminRecord>> FindAdmin(std::string_view provisioner,
+                                               std::string_view subject) override {
+    CAIRN_RETURN_IF_ERROR(CheckBytes("provisioner", provisioner, kMaxAcmeProvisionerLength));
+    CAIRN_RETURN_IF_ERROR(CheckBytes("subject", subject, kMaxAdminSubjectLength));
+    return SelectOne(kFindAdmin, {provisioner, subject}, &ReadAdminRow, "find admin");
+  }
+
+  Result<std::vector<AdminRecord>> ListAdmins(std::string_view cursor, int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    return SelectAll(kListAdmins, {cursor}, ClampListLimit(limit), &ReadAdminRow, "list admins");
+  }
+
+  Status UpdateAdminType(std::string_view id, AdminType type) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    if (type != AdminType::kAdmin && type != AdminType::kSuperAdmin) {
+      return InvalidArgumentError("admin type must be ADMIN or SUPER_ADMIN");
+    }
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kUpdateAdminType));
+      st.Text(1, id);
+      st.Int(2, static_cast<int64_t>(type));
+      CAIRN_RETURN_IF_ERROR(st.Run("update admin"));
+      if (sqlite3_changes(c.db()) == 0) return NotFoundError("admin not found");
+      return Status();
+    });
+  }
+
+  Status DeleteAdmin(std::string_view id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateAcmeId(id));
+    return Write([&](Connection& c) -> Status {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kDeleteAdmin));
+      st.Text(1, id);
+      CAIRN_RETURN_IF_ERROR(st.Run("delete admin"));
+      if (sqlite3_changes(c.db()) == 0) return NotFoundError("admin not found");
       return Status();
     });
   }

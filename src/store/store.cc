@@ -353,3 +353,20 @@ Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec) {
 }
 
 }  // namespace cairn::store
+
+namespace cairn::store {
+
+Status ValidateAdminRecord(const AdminRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(CheckAcmeId("admin id", rec.id));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));
+  CAIRN_RETURN_IF_ERROR(CheckAcmeField("subject", rec.subject, kMaxAdminSubjectLength));
+  if (!IsValidUtf8WithoutControls(rec.subject)) {
+    return InvalidArgumentError("subject must be UTF-8 without control characters");
+  }
+  if (rec.type != AdminType::kAdmin && rec.type != AdminType::kSuperAdmin) {
+    return InvalidArgumentError("admin type must be ADMIN or SUPER_ADMIN");
+  }
+  return Status();
+}
+
+}  // namespace cairn::store

@@ -25,6 +25,7 @@
 #include "base/result.h"
 #include "base/status.h"
 #include "store/acme_records.h"
+#include "store/admin_records.h"
 
 namespace cairn::store {
 
@@ -309,6 +310,35 @@ class Store {
   // kNotFound "external account key not found".
   virtual Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) = 0;
 
+  // ListRevocationsSince returns up to `limit` revocations with revoked_at >= `since`, in
+  // (revoked_at, serial) order, after the position `cursor` (the serial of the last record of
+  // the previous page, with `since` set to its revoked_at; "" for the first page). A delta CRL
+  // lists what was revoked after its base. Cost grows with the records returned, not with all
+  // revocations.
+  virtual Result<std::vector<RevocationRecord>> ListRevocationsSince(Time since,
+                                                                     std::string_view cursor,
+                                                                     int limit) = 0;
+
+  // IncrementCounter adds one to the named counter (created at 0) and returns the new value,
+  // atomically across every process sharing the store: CRL numbers come from here.
+  // kInvalidArgument for a name of 0 or more than kMaxCounterNameLength bytes.
+  virtual Result<int64_t> IncrementCounter(std::string_view name) = 0;
+
+  // CreateAdmin stores a new admin (created_at now). kAlreadyExists when the id is taken or the
+  // provisioner already has an admin with this subject.
+  virtual Status CreateAdmin(const AdminRecord& admin) = 0;
+  // GetAdmin returns the admin `id`, or nullopt.
+  virtual Result<std::optional<AdminRecord>> GetAdmin(std::string_view id) = 0;
+  // FindAdmin returns the admin with `subject` on `provisioner`, or nullopt.
+  virtual Result<std::optional<AdminRecord>> FindAdmin(std::string_view provisioner,
+                                                       std::string_view subject) = 0;
+  // ListAdmins returns up to `limit` admins whose id sorts after `cursor`, in id order.
+  virtual Result<std::vector<AdminRecord>> ListAdmins(std::string_view cursor, int limit) = 0;
+  // UpdateAdminType changes an admin's type. kNotFound "admin not found".
+  virtual Status UpdateAdminType(std::string_view id, AdminType type) = 0;
+  // DeleteAdmin deletes an admin. kNotFound "admin not found".
+  virtual Status DeleteAdmin(std::string_view id) = 0;
+
   // CheckIntegrity verifies the backend's storage (PRAGMA integrity_check for SQLite).
   // kInternal with the findings when it is damaged.
   virtual Status CheckIntegrity() = 0;
@@ -344,6 +374,11 @@ Status ValidateAcmeAccountRecord(const AcmeAccountRecord& rec);
 Status ValidateAcmeOrderRecord(const AcmeOrderRecord& rec);
 Status ValidateAcmeAuthzRecord(const AcmeAuthzRecord& rec);
 Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec);
+
+// ValidateAdminRecord checks the id, provisioner (1..kMaxAcmeProvisionerLength bytes), subject
+// (1..kMaxAdminSubjectLength bytes, no control characters) and type. kInvalidArgument naming
+// the field.
+Status ValidateAdminRecord(const AdminRecord& rec);
 
 // ClampListLimit maps a caller's list limit onto [1, kMaxListLimit] (<= 0: the default).
 int ClampListLimit(int limit);

@@ -867,8 +867,7 @@ TEST_F(SqliteAcmeTest, AFreshDatabaseHasTheAcmeSchema) {
     auto store = Open();
     ASSERT_TRUE(store);
   }
-  EXPECT_EQ(kSqliteSchemaVersion, 3);
-  EXPECT_EQ(QueryInt(path_, "SELECT MAX(version) FROM schema_migrations"), 3);
+  EXPECT_EQ(QueryInt(path_, "SELECT MAX(version) FROM schema_migrations"), kSqliteSchemaVersion);
   EXPECT_EQ(QueryInt(path_,
                      "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('acme_settings',"
                      " 'acme_accounts', 'acme_orders', 'acme_authzs', 'acme_eab_keys',"
