@@ -188,6 +188,44 @@ class Authority {
   // commonName, SANs = dnsNames, 24h (stepca.md §1.1).
   Result<ServerCredentials> IssueServerCertificate();
 
+  // ---- Administration API (stepca.md §12; authority/admin.cc).
+
+  // admin_enabled reports ca.json's authority.enableAdmin.
+  bool admin_enabled() const { return config_.enable_admin; }
+  // EnsureFirstAdmin gives a CA with the admin API enabled and no admin yet its first super
+  // admin, as step-ca does on first start: subject "step", bound to the first JWK provisioner.
+  // Without a JWK provisioner it logs why and creates nothing. Safe to call on every start and
+  // from several processes (the store keeps one admin per subject and provisioner).
+  Status EnsureFirstAdmin();
+  // AuthorizeAdminToken checks an admin token (stepca.md §12): an x5c JWT whose chain verifies
+  // to the CA's roots for clientAuth with digitalSignature, signed by the leaf, never used
+  // before, within its validity (1 minute leeway), for audience https://<dnsName><path> (or
+  // the bare path; ports ignored), issued by "step-admin-client/1.0" or the provisioner of the
+  // leaf, with a subject; the admin is the leaf's CN, DNS or e-mail SAN on that provisioner.
+  // Only super admins may change /admin/admins. Fails with kUnauthenticated naming the failed
+  // check, kPermissionDenied for an admin without the rights.
+  Result<store::AdminRecord> AuthorizeAdminToken(std::string_view token, std::string_view method,
+                                                 std::string_view path);
+  // CreateAdmin adds an admin for `subject` on provisioner `provisioner`. kInvalidArgument
+  // for an empty subject or an unknown provisioner, kAlreadyExists for a duplicate.
+  Result<store::AdminRecord> CreateAdmin(std::string_view subject, std::string_view provisioner,
+                                         store::AdminType type);
+  // UpdateAdmin changes an admin's type; kFailedPrecondition when that would leave no super
+  // admin, kNotFound.
+  Result<store::AdminRecord> UpdateAdmin(std::string_view id, store::AdminType type);
+  // DeleteAdmin removes an admin; kFailedPrecondition for the last super admin, kNotFound.
+  Status DeleteAdmin(std::string_view id);
+  // EabProvisioner returns the ACME provisioner `name` whose EAB keys the admin API manages:
+  // kNotFound for an unknown provisioner, kInvalidArgument when it is not ACME or does not
+  // require EAB (as step-ca's API answers).
+  Result<const provisioner::Provisioner*> EabProvisioner(std::string_view name) const;
+  // CreateEabKey makes an EAB key (random 32-character id, 256-bit HMAC key) for ACME
+  // provisioner `provisioner`, with an optional reference (at most 256 bytes, unique per
+  // provisioner: kAlreadyExists).
+  Result<store::AcmeEabKeyRecord> CreateEabKey(std::string_view provisioner,
+                                               std::string_view reference);
+  store::Store& store() const { return env_.store; }
+
   const std::vector<pki::Certificate>& roots() const { return roots_; }
   const std::vector<pki::Certificate>& federated_roots() const { return federated_roots_; }
   // intermediates is the configured `crt` bundle: the issuing certificate first.

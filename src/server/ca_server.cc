@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "api/acme_api.h"
+#include "api/admin_api.h"
 #include "api/ca_api.h"
 #include "authority/open_store.h"
 #include "base/duration.h"
@@ -52,6 +53,7 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
                       acme_env, [s = srv.get()] { return s->authority(); }, srv->options_.acme));
   srv->acme_work_ = std::make_unique<WorkQueue>(kAcmeThreads, kAcmePending);
   api::RegisterAcmeRoutes(srv->router_, *srv->acme_, *srv->acme_work_);
+  api::RegisterAdminRoutes(srv->router_, [s = srv.get()] { return s->authority(); });
   srv->router_.SetErrorRenderer(
       [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
   http::ServerOptions sopts;
@@ -102,6 +104,7 @@ Result<std::shared_ptr<authority::Authority>> CaServer::BuildAuthority(
   authority::Env env{SystemClock::Default(), crypto::OsslRandom::Default(), *store_,
                      *options_.log,          &metrics_->authority(),        slow_work_.get()};
   CAIRN_ASSIGN_OR_RETURN(auto a, authority::Authority::Create(config, aopts, env));
+  CAIRN_RETURN_IF_ERROR(a->EnsureFirstAdmin().Annotate("creating the first admin"));
   return std::shared_ptr<authority::Authority>(std::move(a));
 }
 

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/key.h"
 #include "crypto/signer.h"
@@ -292,6 +293,217 @@ TEST(ParseSerialTest, DecimalAndHex) {
   EXPECT_FALSE(ParseSerial("12a").ok());
   EXPECT_FALSE(ParseSerial("0x").ok());
   EXPECT_FALSE(ParseSerial("").ok());
+}
+
+}  // namespace
+}  // namespace cairn::authority
+
+namespace cairn::authority {
+namespace {
+
+// The administration API's side of the authority: the first super admin, admin tokens (x5c
+// JWTs made from a certificate the CA issued), admins and EAB keys.
+class AdminTest : public AuthorityTest {
+ protected:
+  void SetUp() override {
+    AuthorityTest::SetUp();
+    config_json_["authority"]["enableAdmin"] = true;
+    config_json_["authority"]["provisioners"].push_back(
+        {{"type", "ACME"}, {"name", "acme"}, {"requireEAB", true}});
+    config_json_["authority"]["provisioners"].push_back({{"type", "ACME"}, {"name", "open"}});
+    Rebuild();
+    CAIRN_ASSERT_OK(authority_->EnsureFirstAdmin());
+  }
+
+  // Credential is a certificate from the CA's JWK provisioner and its key.
+  struct Credential {
+    std::vector<pki::Certificate> chain;
+    crypto::PrivateKey key;
+  };
+  Credential Issue(const std::string& cn) {
+    SignRequest req{.csr_pem = Csr(cn, {}), .ott = Token(cn, {cn})};
+    auto issued = authority_->Sign(req);
+    EXPECT_TRUE(issued.ok()) << issued.status();
+    return {issued->chain, *last_key_};
+  }
+
+  // AdminToken makes the token step's admin client sends for `path`.
+  std::string AdminToken(const Credential& c, const std::string& path,
+                         nlohmann::json overrides = nlohmann::json::object()) {
+    int64_t t = ToUnixSeconds(clock_.Now());
+    nlohmann::json claims = {{"iss", "step-admin-client/1.0"},
+                             {"sub", c.chain.front().subject_cn()},
+                             {"aud", "https://ca.example.com" + path},
+                             {"iat", t},
+                             {"nbf", t},
+                             {"exp", t + 300},
+                             {"jti", *random_.Hex(32)}};
+    for (auto& [k, v] : overrides.items()) {
+      if (v.is_null()) {
+        claims.erase(k);
+      } else {
+        claims[k] = v;
+      }
+    }
+    nlohmann::json x5c = nlohmann::json::array();
+    for (const auto& cert : c.chain) x5c.push_back(Base64Encode(cert.der()));
+    auto jwk = jose::Jwk::FromPkey(c.key.get(), /*include_private=*/true);
+    EXPECT_TRUE(jwk.ok());
+    return jose::SignJwt(claims, *jwk, {{"x5c", x5c}}).value();
+  }
+
+  Result<store::AdminRecord> Authorize(const std::string& token, const std::string& path,
+                                       const std::string& method = "GET") {
+    return authority_->AuthorizeAdminToken(token, method, path);
+  }
+};
+
+TEST_F(AdminTest, FirstStartCreatesTheSuperAdminStepOnTheFirstJwkProvisioner) {
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto admins, store_.ListAdmins("", 10));
+  ASSERT_EQ(admins.size(), 1u);
+  EXPECT_EQ(admins[0].subject, "step");
+  EXPECT_EQ(admins[0].provisioner, "admin");
+  EXPECT_EQ(admins[0].type, store::AdminType::kSuperAdmin);
+  // Later starts (and reloads) keep what is there.
+  Rebuild();
+  CAIRN_ASSERT_OK(authority_->EnsureFirstAdmin());
+  EXPECT_EQ(store_.ListAdmins("", 10)->size(), 1u);
+}
+
+TEST_F(AdminTest, AdminApiOffCreatesNoAdmin) {
+  store::MemoryStore fresh;
+  config_json_["authority"]["enableAdmin"] = false;
+  CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
+                             config::ParseCaConfig(config_json_.dump(), "test ca.json"));
+  AuthorityOptions opts{.home = dir_.string(), .password = "secret"};
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto a,
+                             Authority::Create(cfg, opts, Env{clock_, random_, fresh, log_}));
+  EXPECT_FALSE(a->admin_enabled());
+  CAIRN_ASSERT_OK(a->EnsureFirstAdmin());
+  EXPECT_TRUE(fresh.ListAdmins("", 10)->empty());
+}
+
+TEST_F(AdminTest, AValidTokenOfTheSuperAdminIsAcceptedOnce) {
+  Credential step = Issue("step");
+  const std::string path = "/admin/acme/eab/acme";
+  std::string token = AdminToken(step, path);
+  CAIRN_ASSERT_OK_AND_ASSIGN(store::AdminRecord admin, Authorize(token, path, "POST"));
+  EXPECT_EQ(admin.subject, "step");
+  EXPECT_EQ(admin.type, store::AdminType::kSuperAdmin);
+  // Replayed.
+  auto again = Authorize(token, path, "POST");
+  EXPECT_EQ(again.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_THAT(again.status().message(), ::testing::HasSubstr("already used"));
+  // The bare path and another port of the CA's name are accepted as audiences too.
+  CAIRN_EXPECT_OK(Authorize(AdminToken(step, path, {{"aud", path}}), path).status());
+  CAIRN_EXPECT_OK(
+      Authorize(AdminToken(step, path, {{"aud", "https://ca.example.com:9443" + path}}), path)
+          .status());
+}
+
+TEST_F(AdminTest, RefusesEveryBrokenToken) {
+  Credential step = Issue("step");
+  Credential bob = Issue("bob");
+  const std::string path = "/admin/admins";
+  // A certificate the CA never issued: self-signed, same subject.
+  auto other_key = crypto::PrivateKey::Generate({}).value();
+  pki::CertificateTemplate t;
+  t.subject.common_name = "step";
+  t.serial_decimal = "77";
+  t.not_before = clock_.Now() - hours(1);
+  t.not_after = clock_.Now() + hours(1);
+  t.key_usage = pki::kDigitalSignature;
+  t.ext_key_usage = {"clientAuth"};
+  crypto::KeySigner other_signer(other_key);
+  Credential forged{
+      {pki::SignCertificate(t, other_key.public_key(), nullptr, other_signer).value()}, other_key};
+  // The right certificate with another key.
+  Credential wrong_key{step.chain, other_key};
+
+  struct Case {
+    const char* name;
+    std::string token;
+    const char* want;
+  };
+  const int64_t now = ToUnixSeconds(clock_.Now());
+  std::vector<Case> cases = {
+      {"empty", "", "missing authorization header"},
+      {"garbage", "not.a.jwt", "error parsing x5c token"},
+      {"no x5c", Token("step", {"step"}), "x5c header"},
+      {"forged certificate", AdminToken(forged, path), "certificate chain"},
+      {"wrong key", AdminToken(wrong_key, path), "x5c claims"},
+      {"wrong audience", AdminToken(step, path, {{"aud", "https://ca.example.com/admin/other"}}),
+       "audience"},
+      {"other host", AdminToken(step, path, {{"aud", "https://evil.example.com" + path}}),
+       "audience"},
+      {"expired",
+       AdminToken(step, path, {{"nbf", now - 600}, {"iat", now - 600}, {"exp", now - 120}}),
+       "expired"},
+      {"wrong issuer", AdminToken(step, path, {{"iss", "someone"}}), "issuer"},
+      {"no subject", AdminToken(step, path, {{"sub", ""}}), "subject"},
+      {"not an admin", AdminToken(bob, path), "unable to load admin"},
+  };
+  for (const Case& c : cases) {
+    auto r = Authorize(c.token, path);
+    EXPECT_EQ(r.status().code(), StatusCode::kUnauthenticated) << c.name << ": " << r.status();
+    EXPECT_THAT(r.status().public_message(), ::testing::HasSubstr(c.want)) << c.name;
+  }
+}
+
+TEST_F(AdminTest, OnlySuperAdminsChangeAdmins) {
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto alice,
+                             authority_->CreateAdmin("alice", "admin", store::AdminType::kAdmin));
+  EXPECT_EQ(alice.provisioner, "admin");
+  Credential cred = Issue("alice");
+  CAIRN_EXPECT_OK(Authorize(AdminToken(cred, "/admin/admins"), "/admin/admins", "GET").status());
+  auto post = Authorize(AdminToken(cred, "/admin/admins"), "/admin/admins", "POST");
+  EXPECT_EQ(post.status().code(), StatusCode::kPermissionDenied);
+  // An admin may manage EAB keys.
+  CAIRN_EXPECT_OK(
+      Authorize(AdminToken(cred, "/admin/acme/eab/acme"), "/admin/acme/eab/acme", "POST").status());
+}
+
+TEST_F(AdminTest, TheLastSuperAdminStays) {
+  auto admins = *store_.ListAdmins("", 10);
+  const std::string step_id = admins[0].id;
+  EXPECT_EQ(authority_->DeleteAdmin(step_id).code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(authority_->UpdateAdmin(step_id, store::AdminType::kAdmin).status().code(),
+            StatusCode::kFailedPrecondition);
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      auto root, authority_->CreateAdmin("root", "admin", store::AdminType::kSuperAdmin));
+  CAIRN_EXPECT_OK(authority_->UpdateAdmin(step_id, store::AdminType::kAdmin).status());
+  EXPECT_EQ(authority_->DeleteAdmin(root.id).code(), StatusCode::kFailedPrecondition);
+  CAIRN_EXPECT_OK(authority_->DeleteAdmin(step_id));
+  EXPECT_EQ(authority_->DeleteAdmin(step_id).code(), StatusCode::kNotFound);
+  // Refused creations.
+  EXPECT_EQ(authority_->CreateAdmin("x", "nope", store::AdminType::kAdmin).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_->CreateAdmin("", "admin", store::AdminType::kAdmin).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_->CreateAdmin("root", "admin", store::AdminType::kAdmin).status().code(),
+            StatusCode::kAlreadyExists);
+}
+
+TEST_F(AdminTest, EabKeysOnlyForAcmeProvisionersThatRequireThem) {
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto key, authority_->CreateEabKey("acme", "customer-42"));
+  EXPECT_EQ(key.id.size(), 32u);
+  EXPECT_EQ(key.hmac_key.size(), 32u);
+  EXPECT_EQ(key.reference, "customer-42");
+  EXPECT_EQ(key.provisioner, "acme");
+  auto stored = store_.GetAcmeEabKey("acme", key.id);
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ((*stored)->hmac_key, key.hmac_key);
+
+  EXPECT_EQ(authority_->CreateEabKey("acme", "customer-42").status().code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(authority_->CreateEabKey("acme", std::string(257, 'r')).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_->CreateEabKey("open", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_->CreateEabKey("admin", "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_->CreateEabKey("nope", "").status().code(), StatusCode::kNotFound);
+  // Two keys without a reference are fine.
+  CAIRN_EXPECT_OK(authority_->CreateEabKey("acme", "").status());
+  CAIRN_EXPECT_OK(authority_->CreateEabKey("acme", "").status());
 }
 
 }  // namespace
