@@ -189,18 +189,31 @@ std::string CaClient::Url(std::string_view path) const {
 Result<nlohmann::json> CaClient::Call(http::HttpClient& client, std::string_view method,
                                       std::string_view path, std::string_view body,
                                       std::string_view authorization) {
+  return CallUrl(client, method, Url(path), body, authorization);
+}
+
+Result<nlohmann::json> CaClient::CallUrl(http::HttpClient& client, std::string_view method,
+                                         const std::string& url, std::string_view body,
+                                         std::string_view authorization) {
   http::Headers headers;
   if (!authorization.empty()) headers.Set("Authorization", std::string(authorization));
-  bool json_body = method == "POST";
+  bool json_body = method == "POST" || method == "PUT" || method == "PATCH";
   CAIRN_ASSIGN_OR_RETURN(
       http::ClientResponse resp,
-      client.Request(method, Url(path), body, json_body ? "application/json" : "", headers));
+      client.Request(method, url, body, json_body ? "application/json" : "", headers));
   if (resp.status >= 400) return StatusFromCaError(resp.status, resp.body);
   auto json = ParseJson(resp.body);
   if (!json.ok()) {
-    return InvalidArgumentError("error reading " + Url(path) + ": " + json.status().message());
+    return InvalidArgumentError("error reading " + url + ": " + json.status().message());
   }
   return std::move(json).value();
+}
+
+Result<nlohmann::json> CaClient::Admin(std::string_view method, std::string_view path,
+                                       std::string_view body, std::string_view token) {
+  if (!path.starts_with("/admin/")) return InvalidArgumentError("not an admin API path");
+  // The admin API is served at /admin only, not under /1.0.
+  return CallUrl(*http_, method, options_.ca_url + std::string(path), body, token);
 }
 
 Result<std::string> CaClient::Health() {

@@ -144,6 +144,13 @@ class CaClient {
   // Revoke performs POST /revoke. With request.ott empty, `credentials` must hold the
   // certificate being revoked (mTLS); else they are ignored.
   Status Revoke(const RevokeRequest& request, const ClientCredentials* credentials = nullptr);
+  // Admin performs an administration API call (`path` from "/admin/", with its query) with
+  // the admin token in the Authorization header, as step's admin client sends it (the raw
+  // token, no "Bearer"); `body` is sent as JSON for POST, PUT and PATCH. Returns the answer's
+  // JSON; the CA's admin errors {"type","detail","message"} become Statuses as in
+  // StatusFromCaError.
+  Result<nlohmann::json> Admin(std::string_view method, std::string_view path,
+                               std::string_view body, std::string_view token);
 
  private:
   explicit CaClient(CaClientOptions options);
@@ -151,6 +158,9 @@ class CaClient {
   Result<nlohmann::json> Call(http::HttpClient& client, std::string_view method,
                               std::string_view path, std::string_view body,
                               std::string_view authorization);
+  Result<nlohmann::json> CallUrl(http::HttpClient& client, std::string_view method,
+                                 const std::string& url, std::string_view body,
+                                 std::string_view authorization);
   std::unique_ptr<http::HttpClient> MakeHttpClient(const ClientCredentials* credentials,
                                                    bool insecure) const;
 

@@ -147,6 +147,31 @@ Result<std::string> RenewToken(const std::vector<std::string>& chain_der, std::s
   return jose::SignJwt(claims, key, std::move(header));
 }
 
+Result<std::string> AdminToken(const std::vector<std::string>& chain_der, std::string_view subject,
+                               const jose::Jwk& key, std::string_view audience, Time now,
+                               Random& random) {
+  if (chain_der.empty()) return InvalidArgumentError("the admin certificate chain is empty");
+  if (subject.empty()) return InvalidArgumentError("the admin subject cannot be empty");
+  if (audience.empty()) return InvalidArgumentError("audience cannot be empty");
+  if (!key.is_private() || key.is_symmetric()) {
+    return InvalidArgumentError("the admin token needs the certificate's private key");
+  }
+  nlohmann::json x5c = nlohmann::json::array();
+  for (const auto& der : chain_der) x5c.push_back(Base64Encode(der));
+  CAIRN_ASSIGN_OR_RETURN(std::string jti, random.Hex(32));
+  nlohmann::json claims = {
+      {"iss", kAdminTokenIssuer},
+      {"sub", std::string(subject)},
+      {"aud", std::string(audience)},
+      {"iat", ToUnixSeconds(now)},
+      {"nbf", ToUnixSeconds(now)},
+      {"exp", ToUnixSeconds(now + kDefaultTokenValidity)},
+      {"jti", jti},
+  };
+  nlohmann::json header = {{"kid", key.Thumbprint()}, {"x5c", x5c}};
+  return jose::SignJwt(claims, key, std::move(header));
+}
+
 std::string CsrFingerprint(std::string_view csr_der) {
   return Base64UrlEncode(crypto::Sha256(csr_der));
 }

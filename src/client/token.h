@@ -98,6 +98,19 @@ Result<std::string> RevokeToken(const JwkTokenRequest& request, const jose::Jwk&
 Result<std::string> RenewToken(const std::vector<std::string>& chain_der, std::string_view subject,
                                const jose::Jwk& key, std::string_view audience, Time now);
 
+// kAdminTokenIssuer is the issuer of administration API tokens.
+inline constexpr std::string_view kAdminTokenIssuer = "step-admin-client/1.0";
+
+// AdminToken makes the x5c token of step's admin client (stepca.md §12): header {alg, kid =
+// thumbprint of the certificate key, typ "JWT", x5c = [standard base64 of each DER
+// certificate, leaf first]}; claims iss "step-admin-client/1.0", sub = `subject`, aud =
+// `audience` (the request URL without its query), iat, nbf = now, exp = now + 5 minutes, jti
+// (64 random hex characters). `key` is the leaf's private key. Fails with kInvalidArgument for
+// an empty chain, subject or audience, or a public key.
+Result<std::string> AdminToken(const std::vector<std::string>& chain_der, std::string_view subject,
+                               const jose::Jwk& key, std::string_view audience, Time now,
+                               Random& random);
+
 // CsrFingerprint returns base64url (no padding) of SHA-256 over a CSR's DER: the value of
 // cnf "x5rt#S256".
 std::string CsrFingerprint(std::string_view csr_der);

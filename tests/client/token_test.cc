@@ -200,6 +200,31 @@ TEST(RenewTokenTest, RefusesEmptyChain) {
   EXPECT_FALSE(RenewToken({"der"}, "cn", key.PublicKey(), "https://ca/renew", kNow).ok());
 }
 
+TEST(AdminTokenTest, X5cHeaderAndStepAdminClaims) {
+  jose::Jwk key = ProvisionerKey();
+  testing::FakeRandom random;
+  std::vector<std::string> chain = {"leaf-der-bytes", "intermediate-der-bytes"};
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      std::string token,
+      AdminToken(chain, "step", key, "https://ca.example.com/admin/acme/eab/acme", kNow, random));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto decoded, jose::DecodeUnverified(token));
+  const auto& [header, claims] = decoded;
+  EXPECT_EQ(header["x5c"], nlohmann::json::array({Base64Encode(chain[0]), Base64Encode(chain[1])}));
+  EXPECT_FALSE(header.contains("x5cInsecure"));
+  EXPECT_EQ(claims["iss"], "step-admin-client/1.0");
+  EXPECT_EQ(claims["sub"], "step");
+  EXPECT_EQ(claims["aud"], "https://ca.example.com/admin/acme/eab/acme");
+  EXPECT_EQ(claims["exp"], ToUnixSeconds(kNow) + 300);
+  EXPECT_EQ(claims["jti"].get<std::string>().size(), 64u);
+  CAIRN_EXPECT_OK(jose::VerifyJwt(token, key.PublicKey()));
+  // Each token is unique: the CA accepts an admin token once.
+  EXPECT_NE(*AdminToken(chain, "step", key, "https://ca/admin/admins", kNow, random),
+            *AdminToken(chain, "step", key, "https://ca/admin/admins", kNow, random));
+  EXPECT_FALSE(AdminToken({}, "step", key, "https://ca/admin/admins", kNow, random).ok());
+  EXPECT_FALSE(AdminToken(chain, "", key, "https://ca/admin/admins", kNow, random).ok());
+  EXPECT_FALSE(AdminToken(chain, "step", key.PublicKey(), "https://ca/admin", kNow, random).ok());
+}
+
 TEST(ResolveTokenTimesTest, Table) {
   struct Case {
     const char* name;

@@ -35,6 +35,13 @@ check "add an ACME provisioner that requires EAB" \
   "$CAIRN" ca provisioner add acme-eab --type ACME --require-eab
 check "add a dns-01-only ACME provisioner" \
   "$CAIRN" ca provisioner add acme-dns --type ACME --challenge dns-01
+# The administration API: `cairn ca acme eab` uses it as step's command does.
+$PY - "$CA_HOME/config/ca.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["authority"]["enableAdmin"] = True
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
 DB=$($PY -c 'import json,sys; c=json.load(open(sys.argv[1])); print(c["db"]["dataSource"])' "$CA_HOME/config/ca.json")
 case "$DB" in /*) ;; *) DB=$CA_HOME/$DB ;; esac
 case "$DB" in *.db | *.sqlite) ;; *) DB=$DB/cairn.db ;; esac  # a step-style db directory
@@ -170,20 +177,36 @@ check "certbot: revoke (keyCompromise)" timeout 60 "${CB[@]}" revoke --cert-path
   --reason keycompromise --no-delete-after-revoke
 expect_eq "certbot: the revocation is recorded with reason 1, as ACME" "1|1" "$(revocation_of "$new_serial")"
 
-# EAB: refused without, accepted with a key made by `cairn ca acme eab add`.
+# EAB: refused without, accepted with a key made by `cairn ca acme eab add` through the admin API
+# as the super admin "step" the CA created on first start (a certificate for it comes from the
+# JWK provisioner "admin" on the way).
+ADMIN=(--admin-subject step --admin-provisioner admin --password-file "$WORK/ppw")
 CBE=(certbot --non-interactive --agree-tos --register-unsafely-without-email
      --server "$URL/acme/acme-eab/directory" --config-dir "$WORK/cbe/etc"
      --work-dir "$WORK/cbe/work" --logs-dir "$WORK/cbe/log")
 out=$(timeout 60 "${CBE[@]}" register 2>&1)
 expect_match "certbot: the EAB provisioner refuses an account without a binding" "external account" "$out"
-eab=$("$CAIRN" ca acme eab add acme-eab certbot-user --json 2>&1)
+eab=$("$CAIRN" ca acme eab add acme-eab certbot-user --json "${ADMIN[@]}" 2>"$WORK/eab.err")
 KID=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
 HMAC=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["hmacKey"])' 2>/dev/null)
-check "cairn ca acme eab add makes a key" test -n "$KID" -a -n "$HMAC"
+check "cairn ca acme eab add makes a key through the admin API" test -n "$KID" -a -n "$HMAC"
+expect_eq "the EAB key is 256 bits" 32 "$(printf '%s' "$HMAC" | $PY -c 'import base64,sys; s=sys.stdin.read().strip(); print(len(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))))' 2>/dev/null)"
+expect_eq "the admin API recorded the key in the CA's database" "certbot-user" \
+  "$(sqlite3 "$DB" "SELECT reference FROM acme_eab_keys WHERE id = '$KID'")"
+out=$("$CAIRN" ca acme eab add acme-eab --admin-subject mallory --admin-provisioner admin \
+  --password-file "$WORK/ppw" 2>&1)
+expect_match "the admin API refuses a certificate whose subject is no admin" "unable to load admin" "$out"
+out=$("$CAIRN" ca acme eab add acme "${ADMIN[@]}" 2>&1)
+expect_match "the admin API refuses EAB keys for a provisioner without requireEAB" "EAB not enabled" "$out"
+out=$(curl -s --cacert "$ROOT" -X POST -H 'Authorization: not-a-token' "$URL/admin/acme/eab/acme-eab")
+expect_match "the admin API answers a bad token with step-ca's unauthorized error" '"type":"unauthorized"' "$out"
 check "certbot: certificate with EAB" timeout 120 "${CBE[@]}" certonly --eab-kid "$KID" \
   --eab-hmac-key "$HMAC" --standalone --preferred-challenges http --http-01-address 127.0.0.1 \
   --http-01-port "$HTTP_PORT" -d eab.test.example
-expect_match "cairn ca acme eab list shows the key bound" "$KID .*certbot-user" "$("$CAIRN" ca acme eab list acme-eab 2>&1)"
+expect_match "cairn ca acme eab list (admin API) shows the key bound" "$KID .*certbot-user" \
+  "$("$CAIRN" ca acme eab list acme-eab "${ADMIN[@]}" 2>&1)"
+expect_match "cairn ca acme eab list --offline shows it too" "$KID .*certbot-user" \
+  "$("$CAIRN" ca acme eab list acme-eab --offline 2>&1)"
 out=$(timeout 60 certbot --non-interactive --agree-tos --register-unsafely-without-email \
   --server "$URL/acme/acme-eab/directory" --config-dir "$WORK/cbe2/etc" --work-dir "$WORK/cbe2/work" \
   --logs-dir "$WORK/cbe2/log" register --eab-kid "$KID" --eab-hmac-key "$HMAC" 2>&1)
@@ -210,7 +233,7 @@ expect_eq "lego: the revocation is recorded with reason 4" "4|1" "$(revocation_o
 out=$(timeout 60 "${L[@]}" -d lego.test.example revoke --reason 4 --keep 2>&1)
 expect_match "lego: revoking again says alreadyRevoked" "alreadyRevoked" "$out"
 
-eab=$("$CAIRN" ca acme eab add acme-eab --json 2>&1)
+eab=$("$CAIRN" ca acme eab add acme-eab --json --offline 2>&1)
 KID=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
 HMAC=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["hmacKey"])' 2>/dev/null)
 check "lego: EAB account and certificate" timeout 120 lego --server "$URL/acme/acme-eab/directory" \
@@ -219,6 +242,16 @@ check "lego: EAB account and certificate" timeout 120 lego --server "$URL/acme/a
 out=$(timeout 60 lego --server "$URL/acme/acme-eab/directory" --accept-tos --email x@test.example \
   --path "$WORK/lego-noeab" -d noeab.test.example --http --http.port "127.0.0.1:$HTTP_PORT" run 2>&1)
 expect_match "lego: no EAB, no account" "[Ee]xternal [Aa]ccount" "$out"
+# A key removed through the admin API binds nothing.
+eab=$("$CAIRN" ca acme eab add acme-eab --json "${ADMIN[@]}" 2>/dev/null)
+KID=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null)
+HMAC=$(printf '%s' "$eab" | $PY -c 'import json,sys; print(json.load(sys.stdin)["hmacKey"])' 2>/dev/null)
+check "cairn ca acme eab remove (admin API)" "$CAIRN" ca acme eab remove acme-eab "$KID" "${ADMIN[@]}"
+check_fails "the removed key is gone from the list" sh -c "'$CAIRN' ca acme eab list acme-eab --offline | grep -q '$KID'"
+out=$(timeout 60 lego --server "$URL/acme/acme-eab/directory" --accept-tos --email r@test.example \
+  --path "$WORK/lego-removed" --eab --kid "$KID" --hmac "$HMAC" -d removed.test.example --http \
+  --http.port "127.0.0.1:$HTTP_PORT" run 2>&1)
+expect_match "lego: a removed EAB key is refused" "[Ee]xternal [Aa]ccount|unauthorized|not found" "$out"
 
 # A wrong answer: lego's http-01 server on a port the CA does not check -> the order fails with
 # a problem naming the connection failure, and no certificate is issued.
