@@ -1,7 +1,6 @@
 #include "pki/builder.h"
 
 #include <arpa/inet.h>
-#include <openssl/rsa.h>
 
 #include <algorithm>
 #include <set>
@@ -9,6 +8,7 @@
 #include "base/strings.h"
 #include "crypto/der.h"
 #include "crypto/digest.h"
+#include "pki/internal/tbs_sign.h"
 #include "pki/internal/x509_util.h"
 
 namespace cairn::pki {
@@ -377,10 +377,7 @@ std::string OidOf(const X509_EXTENSION* ext) {
 // --- Signing --------------------------------------------------------------------------------
 
 // SignatureChoice is how the TBSCertificate is signed: the digest, and RSASSA-PSS or not.
-struct SignatureChoice {
-  crypto::HashAlg hash = crypto::HashAlg::kSha256;
-  bool pss = false;
-};
+using internal::SignatureChoice;
 
 // ChooseSignature maps a template's signatureAlgorithm (Go's names, case ignored, as x509util
 // matches them) to a SignatureChoice for `key`; empty means step's default for the key.
@@ -442,126 +439,18 @@ Result<SignatureChoice> ChooseSignature(const std::string& name, const crypto::P
   return InvalidArgumentError("unsupported signature algorithm '" + name + "'");
 }
 
-// PssParameters returns the DER RSASSA-PSS-params for `hash` as Go writes them (RFC 4055 §3.1):
-// hashAlgorithm and MGF1 with that hash (explicit NULL parameters), saltLength = digest length,
-// default trailerField.
-std::string PssParameters(crypto::HashAlg hash) {
-  namespace der = crypto::der;
-  std::string hash_oid;
-  int salt = 32;
-  switch (hash) {
-    case crypto::HashAlg::kSha384:
-      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x02";
-      salt = 48;
-      break;
-    case crypto::HashAlg::kSha512:
-      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x03";
-      salt = 64;
-      break;
-    default:
-      hash_oid = "\x60\x86\x48\x01\x65\x03\x04\x02\x01";
-      break;
-  }
-  const std::string hash_alg = der::Tlv(
-      der::kSequence, der::Tlv(der::kObjectIdentifier, hash_oid) + der::Tlv(der::kNull, ""));
-  const std::string mgf1_oid = "\x2a\x86\x48\x86\xf7\x0d\x01\x01\x08";
-  const std::string mgf =
-      der::Tlv(der::kSequence, der::Tlv(der::kObjectIdentifier, mgf1_oid) + hash_alg);
-  return der::Tlv(der::kSequence, der::Tlv(der::ContextTag(0, true), hash_alg) +
-                                      der::Tlv(der::ContextTag(1, true), mgf) +
-                                      der::Tlv(der::ContextTag(2, true), der::Int64(salt)));
-}
-
 // SetSignatureAlgorithm writes the AlgorithmIdentifier for (key type, choice) into both places a
 // certificate carries it (TBSCertificate.signature and Certificate.signatureAlgorithm).
 Status SetSignatureAlgorithm(X509* x, crypto::KeyType type, const SignatureChoice& choice) {
-  int nid = NID_undef;
-  int param_type = V_ASN1_UNDEF;
-  using crypto::HashAlg;
-  using crypto::KeyType;
-  const HashAlg hash = choice.hash;
-  switch (type) {
-    case KeyType::kEcP256:
-    case KeyType::kEcP384:
-    case KeyType::kEcP521:
-      nid = hash == HashAlg::kSha256   ? NID_ecdsa_with_SHA256
-            : hash == HashAlg::kSha384 ? NID_ecdsa_with_SHA384
-            : hash == HashAlg::kSha512 ? NID_ecdsa_with_SHA512
-                                       : NID_undef;
-      break;
-    case KeyType::kRsa:
-      if (choice.pss) {
-        nid = hash == HashAlg::kNone ? NID_undef : NID_rsassaPss;
-        param_type = V_ASN1_SEQUENCE;
-        break;
-      }
-      // RFC 4055 §5: the parameters of sha*WithRSAEncryption are NULL.
-      param_type = V_ASN1_NULL;
-      nid = hash == HashAlg::kSha256   ? NID_sha256WithRSAEncryption
-            : hash == HashAlg::kSha384 ? NID_sha384WithRSAEncryption
-            : hash == HashAlg::kSha512 ? NID_sha512WithRSAEncryption
-                                       : NID_undef;
-      break;
-    case KeyType::kEd25519:
-      nid = hash == HashAlg::kNone ? NID_ED25519 : NID_undef;
-      break;
-    case KeyType::kOther:
-      break;
-  }
-  if (nid == NID_undef) return FailedPreconditionError("unsupported signing key or hash");
   // OpenSSL 3.0 has no setter for these; X509_get0_* hand out pointers into the X509 we own
   // and are still building, so writing through them is sound (X509_sign does the same inside).
   auto* tbs_alg = const_cast<X509_ALGOR*>(X509_get0_tbs_sigalg(x));
   const X509_ALGOR* outer_alg = nullptr;
   X509_get0_signature(nullptr, &outer_alg, x);
   for (X509_ALGOR* alg : {tbs_alg, const_cast<X509_ALGOR*>(outer_alg)}) {
-    void* params = nullptr;
-    ossl::UniquePtr<ASN1_STRING> seq;
-    if (param_type == V_ASN1_SEQUENCE) {
-      const std::string der = PssParameters(hash);
-      seq.reset(ASN1_STRING_new());
-      if (!seq || ASN1_STRING_set(seq.get(), der.data(), static_cast<int>(der.size())) != 1) {
-        return ossl::ErrorStatus("ASN1_STRING_set");
-      }
-      params = seq.get();
-    }
-    if (X509_ALGOR_set0(alg, OBJ_nid2obj(nid), param_type, params) != 1) {
-      return ossl::ErrorStatus("X509_ALGOR_set0");
-    }
-    (void)seq.release();  // owned by `alg` now
+    CAIRN_RETURN_IF_ERROR(internal::SetAlgorithmIdentifier(alg, type, choice));
   }
   return Status();
-}
-
-// PssSign signs `tbs` with RSASSA-PSS. The Signer interface only offers PKCS#1 v1.5 for RSA, so
-// this drives the private key of a KeySigner directly; other signers (HSMs, KMS) cannot.
-Result<std::string> PssSign(const crypto::Signer& signer, crypto::HashAlg hash,
-                            std::string_view tbs) {
-  const auto* key_signer = dynamic_cast<const crypto::KeySigner*>(&signer);
-  if (key_signer == nullptr) {
-    return UnimplementedError("RSASSA-PSS signatures need a key held in memory");
-  }
-  const EVP_MD* md = hash == crypto::HashAlg::kSha384   ? EVP_sha384()
-                     : hash == crypto::HashAlg::kSha512 ? EVP_sha512()
-                                                        : EVP_sha256();
-  ossl::UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md, nullptr, key_signer->key().get()) != 1 ||
-      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-      EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
-      EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(tbs.data()),
-                     tbs.size()) != 1) {
-    return ossl::ErrorStatus("EVP_DigestSign (PSS)");
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(tbs.data()), tbs.size()) != 1) {
-    return ossl::ErrorStatus("EVP_DigestSign (PSS)");
-  }
-  sig.resize(len);
-  return sig;
 }
 
 // SignAndEncode signs the TBSCertificate of `x` through `signer` and returns its DER.
@@ -574,12 +463,7 @@ Result<std::string> SignAndEncode(X509* x, const crypto::Signer& signer,
   if (tbs_len <= 0) return ossl::ErrorStatus("i2d_re_X509_tbs");
   ossl::UniquePtr<unsigned char> tbs_owned(tbs);
   const std::string_view tbs_view(reinterpret_cast<char*>(tbs), static_cast<size_t>(tbs_len));
-  std::string sig;
-  if (choice.pss) {
-    CAIRN_ASSIGN_OR_RETURN(sig, PssSign(signer, choice.hash, tbs_view));
-  } else {
-    CAIRN_ASSIGN_OR_RETURN(sig, signer.Sign(choice.hash, tbs_view));
-  }
+  CAIRN_ASSIGN_OR_RETURN(std::string sig, internal::SignTbs(signer, choice, tbs_view));
   const ASN1_BIT_STRING* sig_const = nullptr;
   X509_get0_signature(&sig_const, nullptr, x);
   auto* sig_bits = const_cast<ASN1_BIT_STRING*>(sig_const);
