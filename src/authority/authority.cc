@@ -111,7 +111,64 @@ Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& con
       a->policy_ = std::move(parsed).value();
     }
   }
+  CAIRN_RETURN_IF_ERROR(a->StartRevocationServices());
   return a;
+}
+
+namespace {
+
+// PortOf returns the port of a "host:port" listen address ("" when there is none).
+std::string PortOf(std::string_view address) {
+  size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || address.ends_with("]")) return "";
+  return std::string(address.substr(colon + 1));
+}
+
+// BaseUrl is "<scheme>://<dnsNames[0]>[:port]" for a listen address; the scheme's default
+// port is left out.
+std::string BaseUrl(const config::CaConfig& c, bool http) {
+  std::string host = c.dns_names.empty() ? "localhost" : c.dns_names.front();
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  std::string port = PortOf(http ? c.insecure_address : c.address);
+  std::string url = (http ? "http://" : "https://") + host;
+  if (!port.empty() && port != (http ? "80" : "443")) url += ":" + port;
+  return url;
+}
+
+}  // namespace
+
+RevocationUrls Authority::MakeRevocationUrls(const config::CaConfig& c) {
+  RevocationUrls u;
+  // Relying parties fetch CRLs and ask OCSP over plain HTTP where they can (no TLS chicken and
+  // egg): the insecure listener when there is one.
+  const bool http = !c.insecure_address.empty();
+  const std::string base = BaseUrl(c, http);
+  if (c.crl.enabled) {
+    u.crl = !c.crl.idp_url.empty() ? c.crl.idp_url : base + (http ? "/crl" : "/1.0/crl");
+    if (c.crl.delta) u.delta_crl = base + (http ? "/crl/delta" : "/1.0/crl/delta");
+  }
+  if (c.ocsp.enabled) u.ocsp = !c.ocsp.url.empty() ? c.ocsp.url : base + c.ocsp.path;
+  return u;
+}
+
+Status Authority::StartRevocationServices() {
+  urls_ = MakeRevocationUrls(config_);
+  if (config_.crl.enabled) {
+    CrlPublisher::Options o{config_.crl, urls_.crl, urls_.delta_crl};
+    CAIRN_ASSIGN_OR_RETURN(crl_, CrlPublisher::Start(std::move(o), intermediates_.front(), *signer_,
+                                                     env_.store, env_.clock, env_.log));
+  }
+  if (config_.ocsp.enabled) {
+    CAIRN_ASSIGN_OR_RETURN(
+        ocsp_, OcspResponder::Start(config_.ocsp, config_.common_name, intermediates_.front(),
+                                    *signer_, env_.store, env_.clock, env_.random, env_.log));
+  }
+  return Status();
+}
+
+void Authority::PublishRevocation(const std::string& serial) {
+  if (ocsp_) ocsp_->Revoked(serial);
+  if (crl_) crl_->Revoked();
 }
 
 std::optional<pki::Certificate> Authority::RootBySha(std::string_view sha) const {
@@ -138,6 +195,7 @@ const provisioner::Provisioner* Authority::ProvisionerFor(const pki::Certificate
 }
 
 Issued Authority::MakeIssued(pki::Certificate leaf, const provisioner::Provisioner* p) const {
+  if (ocsp_) ocsp_->Issued(leaf);
   Issued out{std::move(leaf), {}, {}};
   out.chain.push_back(out.leaf);
   out.chain.insert(out.chain.end(), intermediates_.begin(), intermediates_.end());

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "authority/crl_publisher.h"
+#include "authority/ocsp_responder.h"
 #include "base/clock.h"
 #include "base/duration.h"
 #include "base/log.h"
@@ -124,6 +126,13 @@ struct ServerCredentials {
   Time not_after;
 };
 
+// RevocationUrls are where relying parties check revocation; empty when that service is off.
+struct RevocationUrls {
+  std::string crl;        // the full CRL (cRLDistributionPoints of issued certificates)
+  std::string delta_crl;  // the delta CRL (FreshestCRL of the full CRL)
+  std::string ocsp;       // the OCSP responder (authorityInfoAccess id-ad-ocsp)
+};
+
 // Authority signs, renews, rekeys and revokes X.509 certificates for the provisioners of one
 // ca.json. It knows provisioners only by interface and never parses HTTP. Immutable after
 // Create (a configuration reload builds a new Authority); thread-safe.
@@ -188,6 +197,22 @@ class Authority {
   // commonName, SANs = dnsNames, 24h (stepca.md §1.1).
   Result<ServerCredentials> IssueServerCertificate();
 
+  // ---- Active revocation (authority.cc; crl_publisher, ocsp_responder).
+
+  // crl returns the CRL publisher (null when ca.json's crl is not enabled); ocsp the OCSP
+  // responder (null unless ocsp.enabled).
+  CrlPublisher* crl() const { return crl_.get(); }
+  OcspResponder* ocsp() const { return ocsp_.get(); }
+  // revocation_urls are the URLs written into issued certificates.
+  const RevocationUrls& revocation_urls() const { return urls_; }
+  // active_revocation reports whether revocations are published (CRL or OCSP enabled): then
+  // every revocation reaches both within a second, whatever the request's `passive` says.
+  bool active_revocation() const { return crl_ != nullptr || ocsp_ != nullptr; }
+  // MakeRevocationUrls derives the URLs from ca.json: crl.idpURL / ocsp.url when given, else
+  // http://<dnsNames[0]>:<insecure port>/crl and /ocsp when insecureAddress is set, else
+  // https://<dnsNames[0]>:<port>/1.0/crl and /ocsp.
+  static RevocationUrls MakeRevocationUrls(const config::CaConfig& config);
+
   // ---- Administration API (stepca.md §12; authority/admin.cc).
 
   // admin_enabled reports ca.json's authority.enableAdmin.
@@ -249,6 +274,13 @@ class Authority {
   };
   // Count adds one attempt to `family` (and to the token rejections when a token was refused).
   void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
+  // StartRevocationServices starts the CRL publisher and the OCSP responder when enabled.
+  Status StartRevocationServices();
+  // PublishRevocation tells the revocation services that `serial` was just revoked.
+  void PublishRevocation(const std::string& serial);
+  // AddRevocationPointers adds the CRL distribution point and the OCSP responder URL of the
+  // enabled services to `tmpl`, unless it has its own.
+  void AddRevocationPointers(pki::CertificateTemplate& tmpl) const;
   // CountKms counts one signature with the CA key.
   void CountKms(bool ok) const;
   // Signed is a certificate signed but not yet recorded.
@@ -321,6 +353,11 @@ class Authority {
   std::vector<std::string> intermediate_pems_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<provisioner::Collection> provisioners_;
+  // The revocation services use signer_ and intermediates_: declared after them, destroyed
+  // before them.
+  RevocationUrls urls_;
+  std::unique_ptr<CrlPublisher> crl_;
+  std::unique_ptr<OcspResponder> ocsp_;
   // policy_ is authority.policy.
   policy::Policies policy_;
   mutable std::mutex webhook_mu_;

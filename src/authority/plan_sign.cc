@@ -71,6 +71,7 @@ Status Authority::RevokeIssued(const pki::Certificate& cert, int reason_code, st
           .WithPublicMessage("certificate with serial number '" + rec.serial +
                              "' is already revoked");
     }
+    if (st.ok()) PublishRevocation(rec.serial);
     return st;
   }();
   Count(env_.metrics ? env_.metrics->x509_revoked : nullptr, attempt, s.ok());

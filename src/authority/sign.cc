@@ -250,7 +250,16 @@ Status Authority::FinalizeTemplate(const provisioner::SignPlan& plan,
   if (tmpl.serial_decimal.empty()) {
     CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
   }
+  AddRevocationPointers(tmpl);
   return Status();
+}
+
+void Authority::AddRevocationPointers(pki::CertificateTemplate& tmpl) const {
+  // Where relying parties check this certificate, unless a template said otherwise.
+  if (!urls_.crl.empty() && tmpl.crl_distribution_points.empty()) {
+    tmpl.crl_distribution_points = {urls_.crl};
+  }
+  if (!urls_.ocsp.empty() && tmpl.ocsp_servers.empty()) tmpl.ocsp_servers = {urls_.ocsp};
 }
 
 Result<pki::CertificateTemplate> Authority::LeafTemplate(const provisioner::SignPlan& plan,
@@ -447,7 +456,7 @@ Status Authority::RevokeImpl(const RevokeRequest& request,
   if (request.reason_code < 0 || request.reason_code > 10) {
     return BadRequest("reasonCode out of bounds");
   }
-  if (!request.passive) {
+  if (!request.passive && !active_revocation()) {
     return UnimplementedError("non-passive revocation not implemented")
         .WithPublicMessage("non-passive revocation not implemented");
   }
@@ -517,6 +526,7 @@ Status Authority::RevokeImpl(const RevokeRequest& request,
     attempt.rejection = TokenRejection::kReplayed;
     return UnauthenticatedError("token already used");
   }
+  if (s.ok()) PublishRevocation(serial);
   return s;
 }
 
@@ -531,6 +541,8 @@ Result<ServerCredentials> Authority::IssueServerCertificate() {
   tmpl.not_before = now - std::chrono::minutes(1);
   tmpl.not_after = now + std::chrono::hours(24);
   CAIRN_ASSIGN_OR_RETURN(tmpl.serial_decimal, pki::RandomSerial(env_.random));
+  // The CA's own certificate names its CRL and responder too (Windows clients check them).
+  AddRevocationPointers(tmpl);
   CAIRN_ASSIGN_OR_RETURN(
       pki::Certificate cert,
       pki::SignCertificate(tmpl, key.public_key(), &intermediates_.front(), *signer_));

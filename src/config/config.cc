@@ -189,6 +189,33 @@ Status ParseInto(const OJson& raw, CaConfig* c) {
     c->logger = std::move(l);
   }
 
+  CAIRN_ASSIGN_OR_RETURN(const OJson* crl, ObjectOrNull(raw, "crl", ""));
+  if (crl) {
+    CAIRN_RETURN_IF_ERROR(ReadBool(*crl, "enabled", "crl", &c->crl.enabled));
+    CAIRN_RETURN_IF_ERROR(ReadBool(*crl, "generateOnRevoke", "crl", &c->crl.generate_on_revoke));
+    CAIRN_RETURN_IF_ERROR(ReadDurationField(*crl, "cacheDuration", "crl", &c->crl.cache_duration));
+    CAIRN_RETURN_IF_ERROR(ReadDurationField(*crl, "renewPeriod", "crl", &c->crl.renew_period));
+    CAIRN_RETURN_IF_ERROR(ReadString(*crl, "idpURL", "crl", &c->crl.idp_url));
+    CAIRN_RETURN_IF_ERROR(ReadBool(*crl, "delta", "crl", &c->crl.delta));
+  }
+  CAIRN_ASSIGN_OR_RETURN(const OJson* ocsp, ObjectOrNull(raw, "ocsp", ""));
+  if (ocsp) {
+    CAIRN_RETURN_IF_ERROR(ReadBool(*ocsp, "enabled", "ocsp", &c->ocsp.enabled));
+    CAIRN_RETURN_IF_ERROR(ReadString(*ocsp, "path", "ocsp", &c->ocsp.path));
+    if (c->ocsp.path.empty()) c->ocsp.path = "/ocsp";
+    CAIRN_RETURN_IF_ERROR(ReadDurationField(*ocsp, "lifetime", "ocsp", &c->ocsp.lifetime));
+    CAIRN_RETURN_IF_ERROR(ReadBool(*ocsp, "delegated", "ocsp", &c->ocsp.delegated));
+    CAIRN_RETURN_IF_ERROR(
+        ReadDurationField(*ocsp, "responderLifetime", "ocsp", &c->ocsp.responder_lifetime));
+    if (const OJson* n = FindField(*ocsp, "cacheSize"); n && !n->is_null()) {
+      if (!n->is_number_integer() || n->get<int64_t>() < 0 || n->get<int64_t>() > 10000000) {
+        return InvalidArgumentError("ocsp.cacheSize must be an integer between 0 and 10000000");
+      }
+      c->ocsp.cache_size = static_cast<int>(n->get<int64_t>());
+    }
+    CAIRN_RETURN_IF_ERROR(ReadString(*ocsp, "url", "ocsp", &c->ocsp.url));
+  }
+
   CAIRN_ASSIGN_OR_RETURN(const OJson* tls, ObjectOrNull(raw, "tls", ""));
   if (tls) {
     double min = 0, max = 0;
@@ -429,6 +456,37 @@ Status Validate(const CaConfig& c) {
     if (c.key.empty()) return fail("key cannot be empty");
   }
   if (Status s = SplitHostPort(c.address); !s.ok()) return fail(s.message());
+  if (!c.insecure_address.empty()) {
+    if (Status s = SplitHostPort(c.insecure_address); !s.ok()) {
+      return fail("insecureAddress: " + s.message());
+    }
+  }
+  if (c.crl.enabled) {
+    if (c.crl.cache_duration < std::chrono::minutes(1)) {
+      return fail("crl.cacheDuration must be at least 1m");
+    }
+    if (c.crl.renew_period < Duration::zero() || c.crl.renew_period > c.crl.cache_duration) {
+      return fail("crl.renewPeriod must be between 0 and crl.cacheDuration");
+    }
+    if (!c.crl.idp_url.empty() && !c.crl.idp_url.starts_with("http://") &&
+        !c.crl.idp_url.starts_with("https://")) {
+      return fail("crl.idpURL must be an http:// or https:// URL");
+    }
+  }
+  if (c.ocsp.enabled) {
+    if (c.ocsp.path.front() != '/' || c.ocsp.path.size() > 256 ||
+        c.ocsp.path.find_first_of("{}?#") != std::string::npos) {
+      return fail("ocsp.path must be an absolute path such as \"/ocsp\"");
+    }
+    if (c.ocsp.lifetime < std::chrono::minutes(1)) return fail("ocsp.lifetime must be at least 1m");
+    if (c.ocsp.delegated && c.ocsp.responder_lifetime < std::chrono::hours(1)) {
+      return fail("ocsp.responderLifetime must be at least 1h");
+    }
+    if (!c.ocsp.url.empty() && !c.ocsp.url.starts_with("http://") &&
+        !c.ocsp.url.starts_with("https://")) {
+      return fail("ocsp.url must be an http:// or https:// URL");
+    }
+  }
 
   if (!IsKnownTlsVersion(c.tls.min_version)) {
     return fail("tls.minVersion " + FormatVersion(c.tls.min_version) +

@@ -71,6 +71,44 @@ struct LoggerConfig {
   std::string trace_header = "X-Smallstep-Id";
 };
 
+// CrlConfig is the `crl` block (stepca.md §9), with step-ca's names and defaults, plus delta
+// CRLs (RFC 5280 §5.2.4), beyond step-ca.
+struct CrlConfig {
+  bool enabled = false;
+  // generate_on_revoke regenerates the CRL on each revocation. When the CA revokes actively
+  // (CRL or OCSP enabled) every revocation is published within a second regardless.
+  bool generate_on_revoke = false;
+  // cache_duration is the CRL's lifetime: nextUpdate = thisUpdate + cache_duration.
+  Duration cache_duration = std::chrono::hours(24);
+  // renew_period is how often the CRL is regenerated; zero means 2/3 of cache_duration.
+  Duration renew_period{};
+  // idp_url is the issuing distribution point URL (empty: derived from dnsNames).
+  std::string idp_url;
+  // delta enables delta CRLs at /crl/delta, listing what was revoked since the full CRL.
+  bool delta = false;
+};
+
+// OcspConfig is the `ocsp` block: Cairn's OCSP responder (RFC 6960, RFC 5019), beyond step-ca.
+struct OcspConfig {
+  bool enabled = false;
+  // path is where the responder answers: POST <path>, GET <path>/<base64 request>.
+  std::string path = "/ocsp";
+  // lifetime is the validity of a response: nextUpdate = thisUpdate + lifetime. Responses are
+  // re-signed when a third of it remains.
+  Duration lifetime = std::chrono::hours(24);
+  // delegated signs with a responder certificate the CA issues itself (id-kp-OCSPSigning,
+  // id-pkix-ocsp-nocheck) and rotates; false signs with the intermediate's key.
+  bool delegated = true;
+  // responder_lifetime is the validity of the delegated responder certificate; it is replaced
+  // when a third of it remains.
+  Duration responder_lifetime = std::chrono::hours(24 * 7);
+  // cache_size bounds the pre-signed responses kept in memory; others are signed on demand.
+  int cache_size = 100000;
+  // url is the responder URL written into issued certificates (AIA); empty: derived from
+  // insecureAddress (http) or address (https) and dnsNames[0].
+  std::string url;
+};
+
 // CaConfig is a parsed ca.json. Thread-compatible (a value type).
 struct CaConfig {
   // roots: `root`, a string or an array of paths / KMS URIs.
@@ -87,6 +125,8 @@ struct CaConfig {
   std::optional<DbConfig> db;
   std::optional<LoggerConfig> logger;
   TlsOptions tls;
+  CrlConfig crl;
+  OcspConfig ocsp;
   // authority_type is authority.type: "" or "softcas" for a CA holding its own key; "stepcas",
   // "cloudcas", "vaultcas", "externalcas" for registration-authority modes.
   std::string authority_type;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -9,6 +10,10 @@
 #include "base/status.h"
 
 namespace cairn::http {
+
+// HttpDate renders `t` as an HTTP date (RFC 9110 §5.6.7 IMF-fixdate, RFC 1123 style): "Sun, 22
+// Nov 2026 16:00:00 GMT". Thread-safe.
+std::string HttpDate(std::chrono::system_clock::time_point t);
 
 // Response is what a handler fills in. The server adds X-Request-Id, Date and Content-Length,
 // decides keep-alive, and drops the body of a HEAD response (keeping its Content-Length).

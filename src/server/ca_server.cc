@@ -10,6 +10,7 @@
 #include "api/acme_api.h"
 #include "api/admin_api.h"
 #include "api/ca_api.h"
+#include "api/revocation_api.h"
 #include "authority/open_store.h"
 #include "base/duration.h"
 #include "base/file.h"
@@ -54,6 +55,8 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
   srv->acme_work_ = std::make_unique<WorkQueue>(kAcmeThreads, kAcmePending);
   api::RegisterAcmeRoutes(srv->router_, *srv->acme_, *srv->acme_work_);
   api::RegisterAdminRoutes(srv->router_, [s = srv.get()] { return s->authority(); });
+  api::RegisterRevocationRoutes(
+      srv->router_, [s = srv.get()] { return s->authority(); }, srv->config_.ocsp.path);
   srv->router_.SetErrorRenderer(
       [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
   http::ServerOptions sopts;
@@ -86,6 +89,24 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
     mopts.max_body_bytes = 1 << 10;
     mopts.logger = srv->options_.log;
     CAIRN_ASSIGN_OR_RETURN(srv->metrics_server_, http::Server::Create(mopts, srv->metrics_router_));
+  }
+  if (!srv->config_.insecure_address.empty()) {
+    // Plain HTTP for what relying parties fetch without TLS: CRLs and OCSP (as step-ca serves
+    // its CRL on insecureAddress). Nothing else is reachable there.
+    api::RegisterRevocationRoutes(
+        srv->insecure_router_, [s = srv.get()] { return s->authority(); }, srv->config_.ocsp.path);
+    srv->insecure_router_.SetErrorRenderer(
+        [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
+    http::ServerOptions iopts;
+    iopts.address = srv->config_.insecure_address;
+    iopts.tls = false;
+    iopts.threads = 2;
+    iopts.max_body_bytes = 64 << 10;
+    iopts.access_log = [s = srv.get()](const http::Request& req, const http::Response& resp,
+                                       Duration elapsed) { s->LogRequest(req, resp, elapsed); };
+    iopts.logger = srv->options_.log;
+    CAIRN_ASSIGN_OR_RETURN(srv->insecure_server_,
+                           http::Server::Create(iopts, srv->insecure_router_));
   }
   return srv;
 }
@@ -135,6 +156,13 @@ Status CaServer::Start() {
     if (Status s = metrics_server_->Start(); !s.ok()) {
       server_->Stop(Duration::zero());
       return s.Annotate("metricsAddress " + config_.metrics_address);
+    }
+  }
+  if (insecure_server_) {
+    if (Status s = insecure_server_->Start(); !s.ok()) {
+      server_->Stop(Duration::zero());
+      if (metrics_server_) metrics_server_->Stop(Duration::zero());
+      return s.Annotate("insecureAddress " + config_.insecure_address);
     }
   }
   renew_thread_ = std::thread([this] { RenewLoop(); });
@@ -197,10 +225,18 @@ void CaServer::Stop(Duration grace) {
   acme_work_.reset();
   acme_.reset();
   if (metrics_server_) metrics_server_->Stop(Duration::zero());
+  if (insecure_server_) insecure_server_->Stop(Duration::zero());
+  // The revocation services' threads stop with the authority, before the store closes.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    authority_.reset();
+  }
   if (store_) store_->Close().IgnoreError();
 }
 
 int CaServer::port() const { return server_->port(); }
+
+int CaServer::insecure_port() const { return insecure_server_ ? insecure_server_->port() : 0; }
 
 int CaServer::metrics_port() const { return metrics_server_ ? metrics_server_->port() : 0; }
 

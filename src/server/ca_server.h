@@ -65,6 +65,9 @@ class CaServer {
   // metrics_port is the bound port of the metrics listener, 0 when ca.json has no
   // metricsAddress.
   int metrics_port() const;
+  // insecure_port is the bound port of the plain-HTTP insecureAddress listener, 0 when ca.json
+  // has none.
+  int insecure_port() const;
   std::shared_ptr<authority::Authority> authority() const;
   const CaMetrics& metrics() const { return *metrics_; }
 
@@ -93,6 +96,9 @@ class CaServer {
   // The plain-HTTP Prometheus listener on ca.json's metricsAddress (null without one).
   http::Router metrics_router_;
   std::unique_ptr<http::Server> metrics_server_;
+  // insecure_router_ / insecure_server_ serve CRLs and OCSP over plain HTTP on insecureAddress.
+  http::Router insecure_router_;
+  std::unique_ptr<http::Server> insecure_server_;
   Time tls_not_before_{}, tls_not_after_{};  // guarded by mu_
 
   std::mutex renew_mu_;
