@@ -1,6 +1,9 @@
 #include "authority/authority.h"
 
+#include <openssl/ocsp.h>
+
 #include <filesystem>
+#include <thread>
 
 #include "base/encoding.h"
 #include "base/file.h"
@@ -9,6 +12,7 @@
 #include "jose/jwk.h"
 #include "jose/jwt.h"
 #include "pki/builder.h"
+#include "pki/crl.h"
 #include "pki/csr.h"
 #include "pki/extension.h"
 #include "pki/verify.h"
@@ -504,6 +508,92 @@ TEST_F(AdminTest, EabKeysOnlyForAcmeProvisionersThatRequireThem) {
   // Two keys without a reference are fine.
   CAIRN_EXPECT_OK(authority_->CreateEabKey("acme", "").status());
   CAIRN_EXPECT_OK(authority_->CreateEabKey("acme", "").status());
+}
+
+}  // namespace
+}  // namespace cairn::authority
+
+namespace cairn::authority {
+namespace {
+
+// With crl and ocsp enabled the authority revokes actively: certificates say where to check,
+// and every revocation reaches the OCSP responder before the call returns.
+class ActiveRevocationTest : public AuthorityTest {
+ protected:
+  void SetUp() override {
+    AuthorityTest::SetUp();
+    config_json_["insecureAddress"] = "127.0.0.1:8080";
+    config_json_["crl"] = {{"enabled", true}};
+    config_json_["ocsp"] = {{"enabled", true}};
+    Rebuild();
+  }
+};
+
+bool ExtensionMentions(const pki::Certificate& c, const char* oid, const std::string& text) {
+  auto ext = c.FindExtension(oid);
+  return ext && ext->value.find(text) != std::string::npos;
+}
+
+TEST_F(ActiveRevocationTest, CertificatesNameTheCrlAndTheResponder) {
+  const auto& urls = authority_->revocation_urls();
+  EXPECT_EQ(urls.crl, "http://ca.example.com:8080/crl");
+  EXPECT_EQ(urls.ocsp, "http://ca.example.com:8080/ocsp");
+  EXPECT_TRUE(urls.delta_crl.empty());
+  SignRequest req{.csr_pem = Csr("svc.example.com", {}), .ott = Token("svc.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued issued, authority_->Sign(req));
+  EXPECT_TRUE(ExtensionMentions(issued.leaf, "2.5.29.31", urls.crl));
+  EXPECT_TRUE(ExtensionMentions(issued.leaf, "1.3.6.1.5.5.7.1.1", urls.ocsp));
+  // The CA's own TLS certificate too.
+  CAIRN_ASSERT_OK_AND_ASSIGN(ServerCredentials creds, authority_->IssueServerCertificate());
+  auto server = pki::Certificate::ParsePemBundle(creds.chain_pem).value().front();
+  EXPECT_TRUE(ExtensionMentions(server, "2.5.29.31", urls.crl));
+}
+
+TEST_F(ActiveRevocationTest, EveryRevocationIsPublishedWhateverPassiveSays) {
+  SignRequest req{.csr_pem = Csr("r.example.com", {}), .ott = Token("r.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued issued, authority_->Sign(req));
+  const std::string serial = issued.leaf.serial_decimal();
+  ASSERT_NE(authority_->ocsp(), nullptr);
+  ASSERT_NE(authority_->crl(), nullptr);
+  const int64_t crl_before = authority_->crl()->full()->number;
+  // step's clients send passive: true; a non-passive request is accepted too when active.
+  RevokeRequest rr{.serial = serial,
+                   .ott = Token(serial, {}, "https://ca.example.com/1.0/revoke"),
+                   .reason_code = 1,
+                   .passive = false};
+  CAIRN_ASSERT_OK(authority_->Revoke(rr, {}));
+  // The OCSP answer is "revoked" as soon as Revoke returns.
+  OCSP_REQUEST* ocsp_req = OCSP_REQUEST_new();
+  OCSP_request_add0_id(ocsp_req, OCSP_cert_to_id(EVP_sha1(), issued.leaf.get(),
+                                                 authority_->intermediates().front().get()));
+  unsigned char* der = nullptr;
+  int len = i2d_OCSP_REQUEST(ocsp_req, &der);
+  std::string request(reinterpret_cast<char*>(der), len);
+  OPENSSL_free(der);
+  OCSP_REQUEST_free(ocsp_req);
+  EXPECT_EQ(authority_->ocsp()->Respond(request).status, "revoked");
+  // The CRL follows within a second.
+  for (int i = 0; i < 100 && authority_->crl()->full()->number == crl_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto crl = pki::ParseCrl(authority_->crl()->full()->der);
+  ASSERT_TRUE(crl.ok());
+  ASSERT_EQ(crl->entries.size(), 1u);
+  EXPECT_EQ(crl->entries[0].serial_decimal, serial);
+}
+
+TEST_F(AuthorityTest, PassiveOnlyWhenNothingIsPublished) {
+  SignRequest req{.csr_pem = Csr("p.example.com", {}), .ott = Token("p.example.com", {})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(Issued issued, authority_->Sign(req));
+  const std::string serial = issued.leaf.serial_decimal();
+  EXPECT_EQ(authority_->crl(), nullptr);
+  EXPECT_EQ(authority_->ocsp(), nullptr);
+  EXPECT_FALSE(issued.leaf.FindExtension("2.5.29.31").has_value());
+  RevokeRequest rr{.serial = serial,
+                   .ott = Token(serial, {}, "https://ca.example.com/1.0/revoke"),
+                   .reason_code = 1,
+                   .passive = false};
+  EXPECT_EQ(authority_->Revoke(rr, {}).code(), StatusCode::kUnimplemented);
 }
 
 }  // namespace

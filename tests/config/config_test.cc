@@ -517,3 +517,65 @@ TEST(ResolvePathTest, Table) {
 
 }  // namespace
 }  // namespace cairn::config
+
+namespace cairn::config {
+namespace {
+
+constexpr const char* kBase = R"("address": ":443", "root": "r", "crt": "c", "key": "k")";
+
+Result<CaConfig> Parse(const std::string& extra) {
+  return ParseCaConfig("{" + std::string(kBase) + (extra.empty() ? "" : ", " + extra) + "}", "");
+}
+
+TEST(RevocationConfigTest, CrlAndOcspBlocksWithDefaults) {
+  auto off = Parse("");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->crl.enabled);
+  EXPECT_FALSE(off->ocsp.enabled);
+
+  auto c = Parse(R"("insecureAddress": ":8080",
+                    "crl": {"enabled": true, "generateOnRevoke": true, "cacheDuration": "12h",
+                            "renewPeriod": "6h", "idpURL": "http://ca.example.com/crl",
+                            "delta": true},
+                    "ocsp": {"enabled": true})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->crl.enabled);
+  EXPECT_TRUE(c->crl.generate_on_revoke);
+  EXPECT_EQ(c->crl.cache_duration, std::chrono::hours(12));
+  EXPECT_EQ(c->crl.renew_period, std::chrono::hours(6));
+  EXPECT_EQ(c->crl.idp_url, "http://ca.example.com/crl");
+  EXPECT_TRUE(c->crl.delta);
+  EXPECT_TRUE(c->ocsp.enabled);
+  EXPECT_EQ(c->ocsp.path, "/ocsp");
+  EXPECT_EQ(c->ocsp.lifetime, std::chrono::hours(24));
+  EXPECT_TRUE(c->ocsp.delegated);
+  EXPECT_EQ(c->ocsp.responder_lifetime, std::chrono::hours(24 * 7));
+  EXPECT_EQ(c->ocsp.cache_size, 100000);
+  CAIRN_EXPECT_OK(Validate(*c));
+  // A defaulted CRL has step-ca's 24h lifetime.
+  EXPECT_EQ(Parse(R"("crl": {"enabled": true})")->crl.cache_duration, std::chrono::hours(24));
+}
+
+TEST(RevocationConfigTest, RefusesBadRevocationSettings) {
+  const char* bad[] = {
+      R"("crl": {"enabled": true, "cacheDuration": "10s"})",
+      R"("crl": {"enabled": true, "cacheDuration": "1h", "renewPeriod": "2h"})",
+      R"("crl": {"enabled": true, "idpURL": "ftp://x/crl"})",
+      R"("ocsp": {"enabled": true, "path": "ocsp"})",
+      R"("ocsp": {"enabled": true, "path": "/ocsp/{x}"})",
+      R"("ocsp": {"enabled": true, "lifetime": "30s"})",
+      R"("ocsp": {"enabled": true, "responderLifetime": "10m"})",
+      R"("ocsp": {"enabled": true, "url": "ldap://x"})",
+      R"("insecureAddress": "no-port")",
+  };
+  for (const char* extra : bad) {
+    auto c = Parse(extra);
+    Status s = c.ok() ? Validate(*c) : c.status();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << extra;
+  }
+  EXPECT_FALSE(Parse(R"("ocsp": {"enabled": true, "cacheSize": -1})").ok());
+  EXPECT_FALSE(Parse(R"("crl": {"enabled": "yes"})").ok());
+}
+
+}  // namespace
+}  // namespace cairn::config
