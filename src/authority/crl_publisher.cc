@@ -118,12 +118,25 @@ Result<std::shared_ptr<const CrlPublisher::Crl>> CrlPublisher::Make(bool delta, 
   return std::shared_ptr<const Crl>(std::move(crl));
 }
 
-Status CrlPublisher::Generate() {
+Status CrlPublisher::Generate() { return GenerateImpl(/*rebase=*/true); }
+
+Status CrlPublisher::GenerateImpl(bool rebase) {
   std::lock_guard<std::mutex> one_at_a_time(generate_mu_);
   CAIRN_ASSIGN_OR_RETURN(auto full, Make(/*delta=*/false, nullptr));
   std::shared_ptr<const Crl> delta;
   if (options_.config.delta) {
-    CAIRN_ASSIGN_OR_RETURN(delta, Make(/*delta=*/true, full.get()));
+    // The delta's base is the last scheduled full CRL: a relying party holding it (or any newer
+    // one, RFC 5280 §5.2.4) learns from the delta everything revoked since. A revocation makes
+    // a new full CRL too, but keeps the base.
+    std::shared_ptr<const Crl> base;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      base = base_;
+    }
+    if (rebase || !base) base = full;
+    CAIRN_ASSIGN_OR_RETURN(delta, Make(/*delta=*/true, base.get()));
+    std::lock_guard<std::mutex> lock(mu_);
+    base_ = std::move(base);
   }
   std::lock_guard<std::mutex> lock(mu_);
   full_ = std::move(full);
@@ -137,6 +150,7 @@ void CrlPublisher::Loop() {
                               : options_.config.cache_duration * 2 / 3;
   auto next = std::chrono::steady_clock::now() + period;
   for (;;) {
+    bool scheduled = true;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_until(lock, next, [&] { return stopping_ || pending_; });
@@ -146,9 +160,11 @@ void CrlPublisher::Loop() {
         cv_.wait_for(lock, kCoalesce, [&] { return stopping_; });
         if (stopping_) return;
         pending_ = false;
+        scheduled = std::chrono::steady_clock::now() >= next;
       }
     }
-    Status s = Generate();
+    Status s = GenerateImpl(/*rebase=*/scheduled);
+    if (!scheduled && s.ok()) continue;  // the renewal period still runs from the last base
     if (!s.ok()) {
       log_.Error("generating the CRL", {{"error", s.message()}});
       next = std::chrono::steady_clock::now() + std::chrono::minutes(1);

@@ -64,7 +64,9 @@ class CrlPublisher {
   // Revoked asks for new CRLs: they are published within a second (revocations that arrive
   // meanwhile share one generation).
   void Revoked();
-  // Generate makes and publishes new CRLs now (the full one, and the delta when enabled).
+  // Generate makes and publishes new CRLs now: a full CRL that becomes the base of the delta
+  // CRLs (when enabled), and an (empty) delta on it. Revoked() instead makes a new full CRL and
+  // a delta on the current base.
   Status Generate();
 
  private:
@@ -77,6 +79,9 @@ class CrlPublisher {
         clock_(clock),
         log_(log) {}
   void Loop();
+  // GenerateImpl makes a full CRL and, with deltas on, a delta CRL whose base is the new full
+  // CRL (`rebase`) or the current base.
+  Status GenerateImpl(bool rebase);
   Result<std::shared_ptr<const Crl>> Make(bool delta, const Crl* base);
 
   const Options options_;
@@ -93,6 +98,7 @@ class CrlPublisher {
   bool pending_ = false;              // guarded by mu_
   std::shared_ptr<const Crl> full_;   // guarded by mu_
   std::shared_ptr<const Crl> delta_;  // guarded by mu_
+  std::shared_ptr<const Crl> base_;   // the delta CRLs' base full CRL; guarded by mu_
   std::thread thread_;
 };
 

@@ -546,6 +546,9 @@ Result<ServerCredentials> Authority::IssueServerCertificate() {
   CAIRN_ASSIGN_OR_RETURN(
       pki::Certificate cert,
       pki::SignCertificate(tmpl, key.public_key(), &intermediates_.front(), *signer_));
+  // Every certificate the CA hands out is recorded, its own too: relying parties ask OCSP
+  // about it, and it can be listed and revoked like any other.
+  CAIRN_RETURN_IF_ERROR(env_.store.RecordCertificate(MakeRecord(cert, nullptr, ""), ""));
   ServerCredentials out;
   out.chain_pem = cert.pem();
   for (const pki::Certificate& c : intermediates_) out.chain_pem += c.pem();

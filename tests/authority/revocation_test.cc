@@ -221,6 +221,41 @@ TEST_F(RevocationTest, DeltaCrlsListWhatWasRevokedSinceTheirBase) {
   EXPECT_EQ(delta2.entries[0].reason_code, pki::kCrlReasonPrivilegeWithdrawn);
 }
 
+TEST_F(RevocationTest, RevocationsKeepTheDeltaBaseSoDeltasAccumulate) {
+  CrlPublisher::Options o;
+  o.config.enabled = true;
+  o.config.delta = true;
+  o.full_url = "http://ca/crl";
+  o.delta_url = "http://ca/crl/delta";
+  auto pub = CrlPublisher::Start(o, *issuer_, *signer_, store_, clock_, log_);
+  ASSERT_TRUE(pub.ok());
+  const std::string base = pki::ParseCrl((*pub)->full()->der)->number_decimal;
+  auto wait_for_new_full = [&](int64_t after) {
+    for (int i = 0; i < 100 && (*pub)->full()->number <= after; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
+  clock_.Advance(seconds(5));
+  Revoke(Leaf("3101"), 1);
+  int64_t before = (*pub)->delta()->number;
+  (*pub)->Revoked();
+  wait_for_new_full(before);
+  clock_.Advance(seconds(5));
+  Revoke(Leaf("3102"), 4);
+  before = (*pub)->delta()->number;
+  (*pub)->Revoked();
+  wait_for_new_full(before);
+  auto full = pki::ParseCrl((*pub)->full()->der).value();
+  auto delta = pki::ParseCrl((*pub)->delta()->der).value();
+  // The full CRL is current; the delta still builds on the first full CRL and lists both.
+  EXPECT_EQ(full.entries.size(), 2u);
+  ASSERT_TRUE(delta.delta_base_number_decimal.has_value());
+  EXPECT_EQ(*delta.delta_base_number_decimal, base);
+  std::vector<std::string> serials;
+  for (const auto& e : delta.entries) serials.push_back(e.serial_decimal);
+  EXPECT_THAT(serials, ::testing::ElementsAre("3101", "3102"));
+}
+
 // ---- OCSP.
 
 TEST_F(RevocationTest, OcspAnswersGoodRevokedAndUnknownSignedByTheDelegatedResponder) {
