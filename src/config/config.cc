@@ -189,6 +189,62 @@ Status ParseInto(const OJson& raw, CaConfig* c) {
     c->logger = std::move(l);
   }
 
+  CAIRN_ASSIGN_OR_RETURN(const OJson* ssh, ObjectOrNull(raw, "ssh", ""));
+  if (ssh) {
+    SshConfig sc;
+    CAIRN_RETURN_IF_ERROR(ReadString(*ssh, "hostKey", "ssh", &sc.host_key));
+    CAIRN_RETURN_IF_ERROR(ReadString(*ssh, "userKey", "ssh", &sc.user_key));
+    CAIRN_RETURN_IF_ERROR(ReadString(*ssh, "addUserPrincipal", "ssh", &sc.add_user_principal));
+    if (sc.add_user_principal.empty()) sc.add_user_principal = "provisioner";
+    CAIRN_RETURN_IF_ERROR(ReadString(*ssh, "addUserCommand", "ssh", &sc.add_user_command));
+    if (sc.add_user_command.empty()) {
+      sc.add_user_command = "sudo useradd -m <principal>; nc -q0 localhost 22";
+    }
+    if (const OJson* keys = FindField(*ssh, "keys"); keys && !keys->is_null()) {
+      if (!keys->is_array()) return InvalidArgumentError("ssh.keys must be an array");
+      for (const OJson& k : *keys) {
+        if (!k.is_object()) return InvalidArgumentError("ssh.keys entries must be objects");
+        SshKeyConfig kc;
+        CAIRN_RETURN_IF_ERROR(ReadString(k, "type", "ssh.keys", &kc.type));
+        CAIRN_RETURN_IF_ERROR(ReadBool(k, "federated", "ssh.keys", &kc.federated));
+        if (const OJson* jwk = FindField(k, "key"); jwk && jwk->is_object()) {
+          kc.key = nlohmann::json(*jwk);
+        }
+        sc.keys.push_back(std::move(kc));
+      }
+    }
+    CAIRN_ASSIGN_OR_RETURN(const OJson* bastion, ObjectOrNull(*ssh, "bastion", "ssh"));
+    if (bastion) sc.bastion = nlohmann::json(*bastion);
+    c->ssh = std::move(sc);
+  }
+  CAIRN_ASSIGN_OR_RETURN(const OJson* templates, ObjectOrNull(raw, "templates", ""));
+  if (templates) {
+    CAIRN_ASSIGN_OR_RETURN(const OJson* tssh, ObjectOrNull(*templates, "ssh", "templates"));
+    auto read_list = [&](const char* kind, std::vector<SshTemplateConfig>* out) -> Status {
+      if (!tssh) return Status();
+      const OJson* list = FindField(*tssh, kind);
+      if (!list || list->is_null()) return Status();
+      const std::string where = std::string("templates.ssh.") + kind;
+      if (!list->is_array()) return InvalidArgumentError(where + " must be an array");
+      for (const OJson& t : *list) {
+        if (!t.is_object()) return InvalidArgumentError(where + " entries must be objects");
+        SshTemplateConfig tc;
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "name", where, &tc.name));
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "type", where, &tc.type));
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "template", where, &tc.template_path));
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "path", where, &tc.path));
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "comment", where, &tc.comment));
+        CAIRN_RETURN_IF_ERROR(ReadString(t, "content", where, &tc.content));
+        CAIRN_RETURN_IF_ERROR(ReadStringList(t, "requires", where, &tc.requires_keys));
+        out->push_back(std::move(tc));
+      }
+      return Status();
+    };
+    CAIRN_RETURN_IF_ERROR(read_list("user", &c->templates.ssh_user));
+    CAIRN_RETURN_IF_ERROR(read_list("host", &c->templates.ssh_host));
+    CAIRN_ASSIGN_OR_RETURN(const OJson* data, ObjectOrNull(*templates, "data", "templates"));
+    if (data) c->templates.data = nlohmann::json(*data);
+  }
   CAIRN_ASSIGN_OR_RETURN(const OJson* crl, ObjectOrNull(raw, "crl", ""));
   if (crl) {
     CAIRN_RETURN_IF_ERROR(ReadBool(*crl, "enabled", "crl", &c->crl.enabled));
@@ -459,6 +515,24 @@ Status Validate(const CaConfig& c) {
   if (!c.insecure_address.empty()) {
     if (Status s = SplitHostPort(c.insecure_address); !s.ok()) {
       return fail("insecureAddress: " + s.message());
+    }
+  }
+  if (c.ssh) {
+    for (const auto& k : c.ssh->keys) {
+      if (k.type != "user" && k.type != "host") {
+        return fail("ssh.keys: type must be \"user\" or \"host\"");
+      }
+      if (!k.key.is_object()) return fail("ssh.keys: key must be a JWK object");
+    }
+  }
+  for (const auto* list : {&c.templates.ssh_user, &c.templates.ssh_host}) {
+    for (const auto& t : *list) {
+      if (t.type != "snippet" && t.type != "file" && t.type != "directory" &&
+          t.type != "prepend-line") {
+        return fail("templates.ssh: " + t.name +
+                    ": type must be snippet, file, directory or prepend-line");
+      }
+      if (t.name.empty()) return fail("templates.ssh: a template needs a name");
     }
   }
   if (c.crl.enabled) {

@@ -109,6 +109,47 @@ struct OcspConfig {
   std::string url;
 };
 
+// SshKeyConfig is one entry of ssh.keys: an extra (usually federated) SSH CA public key as a
+// JWK.
+struct SshKeyConfig {
+  std::string type;  // "user" or "host"
+  bool federated = false;
+  nlohmann::json key;  // a public JWK
+};
+
+// SshConfig is the `ssh` block (stepca.md §3): the SSH CA keys and the add-user options.
+struct SshConfig {
+  // host_key / user_key are the SSH host and user CA private keys (paths or KMS URIs; PEM,
+  // decrypted with `password`); empty when that kind of certificate is not signed.
+  std::string host_key;
+  std::string user_key;
+  std::vector<SshKeyConfig> keys;
+  std::string add_user_principal = "provisioner";
+  std::string add_user_command = "sudo useradd -m <principal>; nc -q0 localhost 22";
+  // bastion is ssh.bastion ({"hostname","user","port","command","flags"}); null when absent.
+  nlohmann::json bastion;
+};
+
+// SshTemplateConfig is one entry of templates.ssh.user / templates.ssh.host.
+struct SshTemplateConfig {
+  std::string name;
+  std::string type;           // "snippet", "file", "directory", "prepend-line"
+  std::string template_path;  // "template": the file, relative to $STEPPATH
+  std::string path;           // where the client writes the result
+  std::string comment;
+  std::vector<std::string> requires_keys;  // "requires"
+  // content is the template text given inline ("content"), used when template_path is empty.
+  std::string content;
+};
+
+// TemplatesConfig is the `templates` block: the SSH configuration templates /ssh/config renders.
+struct TemplatesConfig {
+  std::vector<SshTemplateConfig> ssh_user;
+  std::vector<SshTemplateConfig> ssh_host;
+  // data is templates.data, exposed at the top level of the templates.
+  nlohmann::json data = nlohmann::json::object();
+};
+
 // CaConfig is a parsed ca.json. Thread-compatible (a value type).
 struct CaConfig {
   // roots: `root`, a string or an array of paths / KMS URIs.
@@ -127,6 +168,9 @@ struct CaConfig {
   TlsOptions tls;
   CrlConfig crl;
   OcspConfig ocsp;
+  // ssh is the `ssh` block; nullopt when ca.json has none (no SSH CA).
+  std::optional<SshConfig> ssh;
+  TemplatesConfig templates;
   // authority_type is authority.type: "" or "softcas" for a CA holding its own key; "stepcas",
   // "cloudcas", "vaultcas", "externalcas" for registration-authority modes.
   std::string authority_type;

@@ -579,3 +579,46 @@ TEST(RevocationConfigTest, RefusesBadRevocationSettings) {
 
 }  // namespace
 }  // namespace cairn::config
+
+namespace cairn::config {
+namespace {
+
+TEST(SshConfigTest, SshAndTemplatesBlocks) {
+  auto c = ParseCaConfig(R"({"address": ":443", "root": "r", "crt": "c", "key": "k",
+      "ssh": {"hostKey": "secrets/ssh_host_ca_key", "userKey": "secrets/ssh_user_ca_key",
+              "keys": [{"type": "user", "federated": true, "key": {"kty": "EC"}}]},
+      "templates": {"ssh": {
+          "user": [{"name": "config.tpl", "type": "snippet", "template": "templates/ssh/config.tpl",
+                    "path": "~/.ssh/config", "comment": "#"}],
+          "host": [{"name": "sshd_config.tpl", "type": "snippet",
+                    "template": "templates/ssh/sshd_config.tpl", "path": "/etc/ssh/sshd_config",
+                    "comment": "#", "requires": ["Certificate", "Key"]}]},
+        "data": {"team": "ops"}}})",
+                         "");
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_TRUE(c->ssh.has_value());
+  EXPECT_EQ(c->ssh->host_key, "secrets/ssh_host_ca_key");
+  EXPECT_EQ(c->ssh->user_key, "secrets/ssh_user_ca_key");
+  EXPECT_EQ(c->ssh->add_user_principal, "provisioner");
+  ASSERT_EQ(c->ssh->keys.size(), 1u);
+  EXPECT_TRUE(c->ssh->keys[0].federated);
+  ASSERT_EQ(c->templates.ssh_user.size(), 1u);
+  EXPECT_EQ(c->templates.ssh_user[0].template_path, "templates/ssh/config.tpl");
+  ASSERT_EQ(c->templates.ssh_host.size(), 1u);
+  EXPECT_THAT(c->templates.ssh_host[0].requires_keys, ElementsAre("Certificate", "Key"));
+  EXPECT_EQ(c->templates.data["team"], "ops");
+  CAIRN_EXPECT_OK(Validate(*c));
+
+  auto none = ParseCaConfig(R"({"address": ":443", "root": "r", "crt": "c", "key": "k"})", "");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->ssh.has_value());
+
+  auto bad = ParseCaConfig(R"({"address": ":443", "root": "r", "crt": "c", "key": "k",
+      "templates": {"ssh": {"user": [{"name": "x", "type": "weird"}]}}})",
+                           "");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(Validate(*bad).code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cairn::config
