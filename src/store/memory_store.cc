@@ -545,6 +545,81 @@ Status MemoryStore::DeleteAcmeEabKey(std::string_view provisioner, std::string_v
   return Status();
 }
 
+// ---- SSH certificates.
+
+Status MemoryStore::RecordSshCertificate(const SshCertificateRecord& cert,
+                                         std::string_view token_id) {
+  CAIRN_RETURN_IF_ERROR(ValidateSshCertificateRecord(cert));
+  if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (!token_id.empty() && used_tokens_.count(token_id)) {
+    return AlreadyExistsError("token already used");
+  }
+  if (ssh_certs_.count(cert.serial)) {
+    return AlreadyExistsError("SSH certificate with serial " + cert.serial + " already exists");
+  }
+  SshCertificateRecord stored = cert;
+  stored.issued_at = TruncateToSeconds(cert.issued_at);
+  if (!token_id.empty()) used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now()));
+  ssh_certs_.emplace(stored.serial, std::move(stored));
+  return Status();
+}
+
+Result<std::optional<SshCertificateRecord>> MemoryStore::GetSshCertificate(
+    std::string_view serial) {
+  CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = ssh_certs_.find(serial);
+  if (it == ssh_certs_.end()) return std::optional<SshCertificateRecord>();
+  return std::optional<SshCertificateRecord>(it->second);
+}
+
+Result<std::vector<SshCertificateRecord>> MemoryStore::ListSshCertificates(std::string_view cursor,
+                                                                           int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  return ListAfter(ssh_certs_, cursor, limit);
+}
+
+Status MemoryStore::RevokeSsh(const RevocationRecord& rec, std::string_view token_id) {
+  CAIRN_RETURN_IF_ERROR(ValidateRevocationRecord(rec));
+  if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  if (!token_id.empty() && used_tokens_.count(token_id)) {
+    return AlreadyExistsError("token already used");
+  }
+  if (ssh_revoked_.count(rec.serial)) return AlreadyExistsError("certificate already revoked");
+  RevocationRecord stored = rec;
+  stored.revoked_at = TruncateToSeconds(rec.revoked_at);
+  stored.expires_at = TruncateToSeconds(rec.expires_at);
+  stored.mtls = false;
+  stored.acme = false;
+  if (!token_id.empty()) used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now()));
+  ssh_revoked_.emplace(stored.serial, std::move(stored));
+  return Status();
+}
+
+Result<std::optional<RevocationRecord>> MemoryStore::GetSshRevocation(std::string_view serial) {
+  CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = ssh_revoked_.find(serial);
+  if (it == ssh_revoked_.end()) return std::optional<RevocationRecord>();
+  return std::optional<RevocationRecord>(it->second);
+}
+
+Result<std::vector<RevocationRecord>> MemoryStore::ListSshRevocations(std::string_view cursor,
+                                                                      int limit) {
+  CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  return ListAfter(ssh_revoked_, cursor, limit);
+}
+
 // ---- Revocations by time, counters.
 
 Result<std::vector<RevocationRecord>> MemoryStore::ListRevocationsSince(Time since,

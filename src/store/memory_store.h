@@ -71,6 +71,14 @@ class MemoryStore final : public Store {
                                                         int limit) override;
   Status DeleteAcmeEabKey(std::string_view provisioner, std::string_view id) override;
 
+  Status RecordSshCertificate(const SshCertificateRecord& cert, std::string_view token_id) override;
+  Result<std::optional<SshCertificateRecord>> GetSshCertificate(std::string_view serial) override;
+  Result<std::vector<SshCertificateRecord>> ListSshCertificates(std::string_view cursor,
+                                                                int limit) override;
+  Status RevokeSsh(const RevocationRecord& rec, std::string_view token_id) override;
+  Result<std::optional<RevocationRecord>> GetSshRevocation(std::string_view serial) override;
+  Result<std::vector<RevocationRecord>> ListSshRevocations(std::string_view cursor,
+                                                           int limit) override;
   Result<std::vector<RevocationRecord>> ListRevocationsSince(Time since, std::string_view cursor,
                                                              int limit) override;
   Result<int64_t> IncrementCounter(std::string_view name) override;
@@ -119,8 +127,10 @@ class MemoryStore final : public Store {
   std::set<Pair> acme_authzs_by_order_;                              // guarded by mu_
   std::map<Pair, AcmeEabKeyRecord> acme_eab_keys_;                   // guarded by mu_
   std::set<Pair> acme_eab_references_;  // non-empty references only; guarded by mu_
-  std::map<std::string, int64_t, std::less<>> counters_;    // guarded by mu_
-  std::map<std::string, AdminRecord, std::less<>> admins_;  // guarded by mu_
+  std::map<std::string, SshCertificateRecord, std::less<>> ssh_certs_;  // guarded by mu_
+  std::map<std::string, RevocationRecord, std::less<>> ssh_revoked_;    // guarded by mu_
+  std::map<std::string, int64_t, std::less<>> counters_;                // guarded by mu_
+  std::map<std::string, AdminRecord, std::less<>> admins_;              // guarded by mu_
   std::set<Pair> admin_subjects_;  // (provisioner, subject); guarded by mu_
 };
 

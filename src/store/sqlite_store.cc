@@ -143,6 +143,33 @@ CREATE TABLE counters (
 );
 CREATE INDEX revoked_x509_certs_revoked_at ON revoked_x509_certs (revoked_at, serial);
 )sql",
+    // 5: the SSH CA: issued certificates and revocations (step-ca's ssh_certs and
+    // revoked_ssh_certs). valid_before of a "forever" certificate is the largest integer.
+    R"sql(
+CREATE TABLE ssh_certs (
+  serial           TEXT    NOT NULL PRIMARY KEY,
+  cert             BLOB    NOT NULL,
+  type             INTEGER NOT NULL,
+  key_id           TEXT    NOT NULL,
+  principals       TEXT    NOT NULL,
+  valid_after      INTEGER NOT NULL,
+  valid_before     INTEGER NOT NULL,
+  provisioner_id   TEXT    NOT NULL,
+  provisioner_name TEXT    NOT NULL,
+  issued_at        INTEGER NOT NULL,
+  renewed_from     TEXT    NOT NULL
+);
+CREATE INDEX ssh_certs_valid_before ON ssh_certs (valid_before);
+CREATE TABLE revoked_ssh_certs (
+  serial         TEXT    NOT NULL PRIMARY KEY,
+  provisioner_id TEXT    NOT NULL,
+  reason_code    INTEGER NOT NULL,
+  reason         TEXT    NOT NULL,
+  revoked_at     INTEGER NOT NULL,
+  expires_at     INTEGER NOT NULL,
+  token_id       TEXT    NOT NULL
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
               "kSqliteSchemaVersion must equal the number of migrations");
@@ -204,6 +231,20 @@ constexpr const char* kListAdmins =
     " LIMIT ?2";
 constexpr const char* kUpdateAdminType = "UPDATE admins SET type = ?2 WHERE id = ?1";
 constexpr const char* kDeleteAdmin = "DELETE FROM admins WHERE id = ?1";
+
+constexpr const char* kInsertSshCert =
+    "INSERT INTO ssh_certs (serial, cert, type, key_id, principals, valid_after, valid_before,"
+    " provisioner_id, provisioner_name, issued_at, renewed_from)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+constexpr const char* kSshCertColumns =
+    "SELECT serial, cert, type, key_id, principals, valid_after, valid_before, provisioner_id,"
+    " provisioner_name, issued_at, renewed_from FROM ssh_certs";
+constexpr const char* kInsertSshRevocation =
+    "INSERT INTO revoked_ssh_certs (serial, provisioner_id, reason_code, reason, revoked_at,"
+    " expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr const char* kSshRevocationColumns =
+    "SELECT serial, provisioner_id, reason_code, reason, revoked_at, expires_at, token_id"
+    " FROM revoked_ssh_certs";
 
 constexpr const char* kUpsertInventoryItem =
     "INSERT INTO inventory_items (inventory, key, attributes, updated_at) VALUES (?1, ?2, ?3, ?4)"
@@ -558,6 +599,48 @@ AcmeAuthzRecord ReadAcmeAuthzRow(const Stmt& st) {
   r.version = st.ColInt(4);
   r.expires_at = FromUnixSeconds(st.ColInt(5));
   r.created_at = FromUnixSeconds(st.ColInt(6));
+  return r;
+}
+
+// SqlSeconds maps OpenSSH's unsigned seconds onto SQLite's signed integers ("forever" and
+// anything beyond becomes the largest one) and back.
+int64_t SqlSeconds(uint64_t s) {
+  return s > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(s);
+}
+uint64_t SshSeconds(int64_t s) {
+  return s == INT64_MAX ? kSshForever : static_cast<uint64_t>(std::max<int64_t>(0, s));
+}
+
+Result<SshCertificateRecord> ReadSshCertRow(const Stmt& st) {
+  SshCertificateRecord r;
+  r.serial = st.ColText(0);
+  r.cert = st.ColBlob(1);
+  r.type = static_cast<int>(st.ColInt(2));
+  r.key_id = st.ColText(3);
+  try {
+    r.principals = nlohmann::json::parse(st.ColText(4)).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception&) {
+    return InternalError("sqlite: ssh_certs.principals of serial " + r.serial +
+                         " is not a JSON array");
+  }
+  r.valid_after = SshSeconds(st.ColInt(5));
+  r.valid_before = SshSeconds(st.ColInt(6));
+  r.provisioner_id = st.ColText(7);
+  r.provisioner_name = st.ColText(8);
+  r.issued_at = FromUnixSeconds(st.ColInt(9));
+  r.renewed_from = st.ColText(10);
+  return r;
+}
+
+RevocationRecord ReadSshRevocationRow(const Stmt& st) {
+  RevocationRecord r;
+  r.serial = st.ColText(0);
+  r.provisioner_id = st.ColText(1);
+  r.reason_code = static_cast<int>(st.ColInt(2));
+  r.reason = st.ColText(3);
+  r.revoked_at = FromUnixSeconds(st.ColInt(4));
+  r.expires_at = FromUnixSeconds(st.ColInt(5));
+  r.token_id = st.ColText(6);
   return r;
 }
 
@@ -1368,6 +1451,108 @@ class SqliteStoreImpl final : public SqliteStore {
       if (sqlite3_changes(c.db()) == 0) return NotFoundError("external account key not found");
       return Status();
     });
+  }
+
+  // ---- SSH certificates.
+
+  Status RecordSshCertificate(const SshCertificateRecord& cert,
+                              std::string_view token_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSshCertificateRecord(cert));
+    if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+    CAIRN_ASSIGN_OR_RETURN(std::string principals, EncodeSans(cert.principals));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertSshCert));
+      st.Text(1, cert.serial);
+      st.Blob(2, cert.cert);
+      st.Int(3, cert.type);
+      st.Text(4, cert.key_id);
+      st.Text(5, principals);
+      st.Int(6, SqlSeconds(cert.valid_after));
+      st.Int(7, SqlSeconds(cert.valid_before));
+      st.Text(8, cert.provisioner_id);
+      st.Text(9, cert.provisioner_name);
+      st.Int(10, ToUnixSeconds(cert.issued_at));
+      st.Text(11, cert.renewed_from);
+      int rc = 0;
+      Status s = st.Run("insert SSH certificate", &rc);
+      if (IsPrimaryKeyViolation(rc)) {
+        return AlreadyExistsError("SSH certificate with serial " + cert.serial + " already exists");
+      }
+      return s;
+    });
+  }
+
+  Result<std::optional<SshCertificateRecord>> GetSshCertificate(std::string_view serial) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+    static const std::string sql = std::string(kSshCertColumns) + " WHERE serial = ?1";
+    return Read<std::optional<SshCertificateRecord>>(
+        [&](Connection& c) -> Result<std::optional<SshCertificateRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql.c_str()));
+          st.Text(1, serial);
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select SSH certificate"));
+          if (!row) return std::optional<SshCertificateRecord>();
+          CAIRN_ASSIGN_OR_RETURN(SshCertificateRecord r, ReadSshCertRow(st));
+          return std::optional<SshCertificateRecord>(std::move(r));
+        });
+  }
+
+  Result<std::vector<SshCertificateRecord>> ListSshCertificates(std::string_view cursor,
+                                                                int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    static const std::string sql =
+        std::string(kSshCertColumns) + " WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+    return Read<std::vector<SshCertificateRecord>>(
+        [&](Connection& c) -> Result<std::vector<SshCertificateRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, sql.c_str()));
+          st.Text(1, cursor);
+          st.Int(2, ClampListLimit(limit));
+          std::vector<SshCertificateRecord> out;
+          for (;;) {
+            CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list SSH certificates"));
+            if (!row) break;
+            CAIRN_ASSIGN_OR_RETURN(SshCertificateRecord r, ReadSshCertRow(st));
+            out.push_back(std::move(r));
+          }
+          return out;
+        });
+  }
+
+  Status RevokeSsh(const RevocationRecord& rec, std::string_view token_id) override {
+    CAIRN_RETURN_IF_ERROR(ValidateRevocationRecord(rec));
+    if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(ValidateTokenId(token_id));
+    const int64_t now = ToUnixSeconds(clock_->Now());
+    return Write([&](Connection& c) -> Status {
+      if (!token_id.empty()) CAIRN_RETURN_IF_ERROR(InsertToken(c, token_id, now));
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kInsertSshRevocation));
+      st.Text(1, rec.serial);
+      st.Text(2, rec.provisioner_id);
+      st.Int(3, rec.reason_code);
+      st.Text(4, rec.reason);
+      st.Int(5, ToUnixSeconds(rec.revoked_at));
+      st.Int(6, ToUnixSeconds(rec.expires_at));
+      st.Text(7, rec.token_id);
+      int rc = 0;
+      Status s = st.Run("insert SSH revocation", &rc);
+      if (IsPrimaryKeyViolation(rc)) return AlreadyExistsError("certificate already revoked");
+      return s;
+    });
+  }
+
+  Result<std::optional<RevocationRecord>> GetSshRevocation(std::string_view serial) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSerial(serial));
+    static const std::string sql = std::string(kSshRevocationColumns) + " WHERE serial = ?1";
+    return SelectOne(sql.c_str(), {serial}, &ReadSshRevocationRow, "select SSH revocation");
+  }
+
+  Result<std::vector<RevocationRecord>> ListSshRevocations(std::string_view cursor,
+                                                           int limit) override {
+    CAIRN_RETURN_IF_ERROR(ValidateListCursor(cursor));
+    static const std::string sql =
+        std::string(kSshRevocationColumns) + " WHERE serial > ?1 ORDER BY serial LIMIT ?2";
+    return SelectAll(sql.c_str(), {cursor}, ClampListLimit(limit), &ReadSshRevocationRow,
+                     "list SSH revocations");
   }
 
   // ---- Revocations by time, counters.

@@ -356,6 +356,29 @@ Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec) {
 
 namespace cairn::store {
 
+Status ValidateSshCertificateRecord(const SshCertificateRecord& rec) {
+  CAIRN_RETURN_IF_ERROR(ValidateSerial(rec.serial));
+  if (rec.serial.size() > 20 || (rec.serial.size() == 20 && rec.serial > "18446744073709551615")) {
+    return InvalidArgumentError("SSH certificate serial does not fit 64 bits");
+  }
+  if (rec.cert.empty() || rec.cert.size() > kMaxCertificateDer) {
+    return InvalidArgumentError("SSH certificate must be 1.." + std::to_string(kMaxCertificateDer) +
+                                " bytes");
+  }
+  if (rec.type != 1 && rec.type != 2) {
+    return InvalidArgumentError("SSH certificate type must be 1 (user) or 2 (host)");
+  }
+  CAIRN_RETURN_IF_ERROR(CheckText("key_id", rec.key_id));
+  CAIRN_RETURN_IF_ERROR(CheckText("provisioner_id", rec.provisioner_id));
+  CAIRN_RETURN_IF_ERROR(CheckText("provisioner_name", rec.provisioner_name));
+  if (rec.principals.size() > kMaxSans) {
+    return InvalidArgumentError("more than " + std::to_string(kMaxSans) + " principals");
+  }
+  for (const auto& p : rec.principals) CAIRN_RETURN_IF_ERROR(CheckText("principal", p));
+  if (!rec.renewed_from.empty()) CAIRN_RETURN_IF_ERROR(ValidateSerial(rec.renewed_from));
+  return Status();
+}
+
 Status ValidateAdminRecord(const AdminRecord& rec) {
   CAIRN_RETURN_IF_ERROR(CheckAcmeId("admin id", rec.id));
   CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));

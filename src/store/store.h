@@ -80,6 +80,32 @@ struct RevocationRecord {
   friend bool operator==(const RevocationRecord&, const RevocationRecord&) = default;
 };
 
+// SshCertificateRecord is one issued OpenSSH certificate (step-ca's ssh_certs record, with the
+// fields listings, /ssh/hosts and KRLs need).
+struct SshCertificateRecord {
+  // serial is the certificate's 64-bit serial in canonical decimal.
+  std::string serial;
+  // cert is the certificate's wire encoding.
+  std::string cert;
+  // type is 1 for user, 2 for host certificates (OpenSSH's numbers).
+  int type = 1;
+  std::string key_id;
+  std::vector<std::string> principals;
+  // valid_after / valid_before are OpenSSH's seconds; kSshForever stands for "forever".
+  uint64_t valid_after = 0;
+  uint64_t valid_before = 0;
+  std::string provisioner_id;
+  std::string provisioner_name;
+  Time issued_at{};
+  // renewed_from is the serial of the certificate this one renews or rekeys; empty otherwise.
+  std::string renewed_from;
+
+  friend bool operator==(const SshCertificateRecord&, const SshCertificateRecord&) = default;
+};
+
+// kSshForever is OpenSSH's "forever" valid_before (stored as the largest SQL integer).
+inline constexpr uint64_t kSshForever = UINT64_MAX;
+
 // InventoryItem is one entry of an inventory: a named catalog of items keyed by an identifier,
 // each with JSON attributes the CA consults while issuing. For example inventory "people" maps
 // "alice@example.com" to {"posixUser": "alice", "groups": ["ops"]}, and inventory "hosts"
@@ -339,6 +365,28 @@ class Store {
   // DeleteAdmin deletes an admin. kNotFound "admin not found".
   virtual Status DeleteAdmin(std::string_view id) = 0;
 
+  // RecordSshCertificate stores an issued SSH certificate and, when `token_id` is not empty,
+  // marks the token used, in ONE transaction (as RecordCertificate). kAlreadyExists when the
+  // serial is taken or the token was used; kInvalidArgument for an invalid record.
+  virtual Status RecordSshCertificate(const SshCertificateRecord& cert,
+                                      std::string_view token_id) = 0;
+  // GetSshCertificate returns the SSH certificate `serial`, or nullopt.
+  virtual Result<std::optional<SshCertificateRecord>> GetSshCertificate(
+      std::string_view serial) = 0;
+  // ListSshCertificates returns up to `limit` SSH certificates whose serial sorts (as text)
+  // after `cursor`.
+  virtual Result<std::vector<SshCertificateRecord>> ListSshCertificates(std::string_view cursor,
+                                                                        int limit) = 0;
+  // RevokeSsh records the revocation of an SSH certificate (step-ca's revoked_ssh_certs) and
+  // marks `token_id` used, in one transaction. kAlreadyExists when already revoked or the
+  // token was used.
+  virtual Status RevokeSsh(const RevocationRecord& rec, std::string_view token_id) = 0;
+  // GetSshRevocation returns the revocation of SSH certificate `serial`, or nullopt.
+  virtual Result<std::optional<RevocationRecord>> GetSshRevocation(std::string_view serial) = 0;
+  // ListSshRevocations returns up to `limit` SSH revocations whose serial sorts after `cursor`.
+  virtual Result<std::vector<RevocationRecord>> ListSshRevocations(std::string_view cursor,
+                                                                   int limit) = 0;
+
   // CheckIntegrity verifies the backend's storage (PRAGMA integrity_check for SQLite).
   // kInternal with the findings when it is damaged.
   virtual Status CheckIntegrity() = 0;
@@ -374,6 +422,11 @@ Status ValidateAcmeAccountRecord(const AcmeAccountRecord& rec);
 Status ValidateAcmeOrderRecord(const AcmeOrderRecord& rec);
 Status ValidateAcmeAuthzRecord(const AcmeAuthzRecord& rec);
 Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec);
+
+// ValidateSshCertificateRecord checks the serial (a canonical decimal of at most 20 digits that
+// fits 64 bits), the certificate size (at most kMaxCertificateDer), the type (1 or 2), the
+// text bounds and the principal count (at most kMaxSans). kInvalidArgument.
+Status ValidateSshCertificateRecord(const SshCertificateRecord& rec);
 
 // ValidateAdminRecord checks the id, provisioner (1..kMaxAcmeProvisionerLength bytes), subject
 // (1..kMaxAdminSubjectLength bytes, no control characters) and type. kInvalidArgument naming

@@ -231,7 +231,7 @@ TEST(SqliteAdminStoreTest, TwoProcessesShareCountersAndAdmins) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(*(*c)->IncrementCounter("crl"), 4);
   CAIRN_ASSERT_OK((*c)->Close());
-  EXPECT_EQ(QueryInt(path, "SELECT MAX(version) FROM schema_migrations"), 4);
+  EXPECT_EQ(QueryInt(path, "SELECT MAX(version) FROM schema_migrations"), kSqliteSchemaVersion);
   EXPECT_EQ(QueryInt(path,
                      "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('admins', 'counters',"
                      " 'revoked_x509_certs_revoked_at')"),
