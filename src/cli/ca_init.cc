@@ -1,7 +1,9 @@
 // `cairn ca init`: create a PKI (root and intermediate CA, their encrypted keys) and the CA
 // configuration (config/ca.json, config/defaults.json, db/) under the Cairn home, laid out
 // exactly as `step ca init` lays it out (stepca.md §4), so cairn-ca and step-ca both run from
-// it and step clients can bootstrap against it.
+// it and step clients can bootstrap against it. With --ssh it also makes the SSH host and user
+// CA keys, the `ssh` and `templates` blocks of ca.json, an SSHPOP provisioner and the default
+// SSH configuration templates under templates/ssh/, as step does.
 
 #include <cstdio>
 #include <memory>
@@ -28,6 +30,7 @@
 #include "pki/builder.h"
 #include "pki/certificate.h"
 #include "pki/name.h"
+#include "ssh/key.h"
 
 namespace cairn::cli {
 namespace {
@@ -58,8 +61,8 @@ struct InitOptions {
   bool crv_set = false;
   bool size_set = false;
   bool force = false;
-  // Flags of step's that Cairn does not implement; set means "refuse".
   bool ssh = false;
+  // Flags of step's that Cairn does not implement; set means "refuse".
   bool helm = false;
   bool remote_management = false;
   std::string ra, kms, kms_root, kms_intermediate, kms_ssh_host, kms_ssh_user, issuer,
@@ -135,7 +138,6 @@ Result<std::string> Ask(const std::string& value, std::string_view question,
 }
 
 Status CheckUnsupported(const InitOptions& o) {
-  if (o.ssh) return tools::UnsupportedFlag("ssh");
   if (o.helm) return tools::UnsupportedFlag("helm");
   if (!o.ra.empty()) return tools::UnsupportedFlag("ra");
   if (!o.kms.empty()) return tools::UnsupportedFlag("kms");
@@ -197,6 +199,153 @@ Result<CaMaterial> MakeIntermediate(const std::string& name, const crypto::KeySp
   auto cert = pki::SignCertificate(tmpl, key.public_key(), &root, signer);
   if (!cert.ok()) return cert.status().Annotate("error creating the intermediate certificate");
   return CaMaterial{std::move(*cert), std::move(key)};
+}
+
+// SshTemplate is one of step's default SSH configuration templates (certificates'
+// templates.DefaultSSHTemplates and DefaultSSHTemplateData): its ca.json entry and the text
+// written to templates/ssh/<name>. The texts are Go text/template sources rendered when a
+// client asks for its SSH configuration (`step ssh config`); they see `.User.*` (the data the
+// client sends: GOOS, StepPath, StepBasePath, Context, User, Console, Provisioner,
+// Certificate, Key) and `.Step.SSH.{HostKey,UserKey,HostFederatedKeys,UserFederatedKeys}`
+// (keys with `.Type` and `.Marshal`), and must render what step-ca's defaults render.
+struct SshTemplate {
+  std::string_view name;
+  std::string_view type;  // snippet, prepend-line, file
+  std::string_view path;  // where the client writes the result
+  std::vector<std::string_view> requires_keys;
+  std::string_view text;
+};
+
+// config.tpl: the Include of the step SSH includes file, added to ~/.ssh/config. On Windows
+// `Include C:\...` would be read as a relative path, hence the rewriting.
+constexpr std::string_view kConfigTpl = R"tpl(Host *
+{{- if or .User.GOOS "none" | eq "windows" }}
+{{- if .User.StepBasePath }}
+	Include "{{ .User.StepBasePath | replace "\\" "/" | trimPrefix "C:" }}/ssh/includes"
+{{- else }}
+	Include "{{ .User.StepPath | replace "\\" "/" | trimPrefix "C:" }}/ssh/includes"
+{{- end }}
+{{- else }}
+{{- if .User.StepBasePath }}
+	Include "{{.User.StepBasePath}}/ssh/includes"
+{{- else }}
+	Include "{{.User.StepPath}}/ssh/includes"
+{{- end }}
+{{- end }})tpl";
+
+// step_includes.tpl: the line prepended to $STEPPATH/ssh/includes, including the step SSH
+// config file.
+constexpr std::string_view kStepIncludesTpl =
+    R"tpl({{- if or .User.GOOS "none" | eq "windows" }}Include "{{ .User.StepPath | replace "\\" "/" | trimPrefix "C:" }}/ssh/config"{{- else }}Include "{{.User.StepPath}}/ssh/config"{{- end }})tpl";
+
+// step_config.tpl: the step SSH config file: a Match rule for the hosts the CA knows, the
+// step known_hosts file, and the proxy command (a full path on Windows).
+constexpr std::string_view kStepConfigTpl =
+    R"tpl(Match exec "step ssh check-host{{- if .User.Context }} --context {{ .User.Context }}{{- end }} %h"
+{{- if .User.User }}
+	User {{.User.User}}
+{{- end }}
+{{- if or .User.GOOS "none" | eq "windows" }}
+	UserKnownHostsFile "{{.User.StepPath}}\ssh\known_hosts"
+	ProxyCommand C:\Windows\System32\cmd.exe /c step ssh proxycommand{{- if .User.Context }} --context {{ .User.Context }}{{- end }}{{- if .User.Console}} --console {{- end }}{{- if .User.Provisioner }} --provisioner {{ .User.Provisioner }}{{- end }} %r %h %p
+{{- else }}
+	UserKnownHostsFile "{{.User.StepPath}}/ssh/known_hosts"
+	ProxyCommand step ssh proxycommand{{- if .User.Context }} --context {{ .User.Context }}{{- end }}{{- if .User.Console}} --console {{- end }}{{- if .User.Provisioner }} --provisioner {{ .User.Provisioner }}{{- end }} %r %h %p
+{{- end }}
+)tpl";
+
+// known_hosts.tpl: trusts host certificates signed by the SSH host CA key (and the federated
+// host keys).
+constexpr std::string_view kKnownHostsTpl =
+    R"tpl(@cert-authority * {{.Step.SSH.HostKey.Type}} {{.Step.SSH.HostKey.Marshal | toString | b64enc}}
+{{- range .Step.SSH.HostFederatedKeys}}
+@cert-authority * {{.Type}} {{.Marshal | toString | b64enc}}
+{{- end }}
+)tpl";
+
+// sshd_config.tpl: the sshd configuration for host certificates and user CA trust.
+constexpr std::string_view kSshdConfigTpl = R"tpl(Match all
+	TrustedUserCAKeys /etc/ssh/ca.pub
+	HostCertificate /etc/ssh/{{.User.Certificate}}
+	HostKey /etc/ssh/{{.User.Key}})tpl";
+
+// ca.tpl: the SSH user CA public keys sshd trusts (/etc/ssh/ca.pub).
+constexpr std::string_view kCaTpl =
+    R"tpl({{.Step.SSH.UserKey.Type}} {{.Step.SSH.UserKey.Marshal | toString | b64enc}}
+{{- range .Step.SSH.UserFederatedKeys}}
+{{.Type}} {{.Marshal | toString | b64enc}}
+{{- end }}
+)tpl";
+
+const std::vector<SshTemplate>& SshUserTemplates() {
+  static const auto* const kList = new std::vector<SshTemplate>{
+      {"config.tpl", "snippet", "~/.ssh/config", {}, kConfigTpl},
+      {"step_includes.tpl", "prepend-line", "${STEPPATH}/ssh/includes", {}, kStepIncludesTpl},
+      {"step_config.tpl", "file", "ssh/config", {}, kStepConfigTpl},
+      {"known_hosts.tpl", "file", "ssh/known_hosts", {}, kKnownHostsTpl},
+  };
+  return *kList;
+}
+
+const std::vector<SshTemplate>& SshHostTemplates() {
+  static const auto* const kList = new std::vector<SshTemplate>{
+      {"sshd_config.tpl",
+       "snippet",
+       "/etc/ssh/sshd_config",
+       {"Certificate", "Key"},
+       kSshdConfigTpl},
+      {"ca.tpl", "snippet", "/etc/ssh/ca.pub", {}, kCaTpl},
+  };
+  return *kList;
+}
+
+// SshTemplateRelPath is the "template" value of an entry: relative to $STEPPATH, as step
+// writes it.
+std::string SshTemplateRelPath(const SshTemplate& t) {
+  return "templates/ssh/" + std::string(t.name);
+}
+
+// SshTemplatesJson is the `templates` block step writes with --ssh (templates.Templates with
+// an empty, hence omitted, data map).
+nlohmann::ordered_json SshTemplatesJson() {
+  auto list = [](const std::vector<SshTemplate>& templates) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const SshTemplate& t : templates) {
+      nlohmann::ordered_json e;
+      e["name"] = t.name;
+      e["type"] = t.type;
+      e["template"] = SshTemplateRelPath(t);
+      e["path"] = t.path;
+      e["comment"] = "#";
+      if (!t.requires_keys.empty()) {
+        e["requires"] = nlohmann::ordered_json::array();
+        for (std::string_view r : t.requires_keys) e["requires"].push_back(r);
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
+  nlohmann::ordered_json ssh;
+  ssh["user"] = list(SshUserTemplates());
+  ssh["host"] = list(SshHostTemplates());
+  return nlohmann::ordered_json{{"ssh", ssh}};
+}
+
+// SshCaKey is a new SSH CA key: the private key and its authorized_keys line.
+struct SshCaKey {
+  crypto::PrivateKey key;
+  std::string authorized_key;
+};
+
+// MakeSshCaKey creates an SSH CA key as step's softkms does by default: EC P-256, whatever the
+// key flags of the X.509 CA say.
+Result<SshCaKey> MakeSshCaKey() {
+  CAIRN_ASSIGN_OR_RETURN(crypto::PrivateKey key,
+                         crypto::PrivateKey::Generate(crypto::KeySpec{crypto::KeyType::kEcP256}));
+  auto pub = ssh::PublicKey::FromCrypto(key.public_key());
+  if (!pub.ok()) return pub.status().Annotate("error converting public key");
+  std::string line = pub->MarshalAuthorizedKey();
+  return SshCaKey{std::move(key), std::move(line)};
 }
 
 // FirstProvisioner builds the JWK provisioner object of ca.json (type, name, key, encryptedKey).
@@ -296,6 +445,11 @@ Status RunInit(const InitOptions& o) {
   const std::string root_key_path = JoinPath(secrets_dir, "root_ca_key");
   const std::string intermediate_path = JoinPath(certs_dir, "intermediate_ca.crt");
   const std::string intermediate_key_path = JoinPath(secrets_dir, "intermediate_ca_key");
+  const std::string ssh_host_pub_path = JoinPath(certs_dir, "ssh_host_ca_key.pub");
+  const std::string ssh_user_pub_path = JoinPath(certs_dir, "ssh_user_ca_key.pub");
+  const std::string ssh_host_key_path = JoinPath(secrets_dir, "ssh_host_ca_key");
+  const std::string ssh_user_key_path = JoinPath(secrets_dir, "ssh_user_ca_key");
+  const std::string ssh_templates_dir = JoinPath(templates_dir, "ssh");
   const std::string ca_config_path = config::CaConfigPath(home);
   const std::string defaults_path = config::DefaultsPath(home);
   const std::string db_path = config::DbDirectory(home);
@@ -303,9 +457,20 @@ Status RunInit(const InitOptions& o) {
   // Nothing is written before every existing file has been confirmed for overwriting.
   std::vector<std::string> targets = {root_path, intermediate_path, intermediate_key_path};
   if (!existing_root) targets.push_back(root_key_path);
+  if (o.ssh) {
+    for (const std::string* t :
+         {&ssh_host_pub_path, &ssh_host_key_path, &ssh_user_pub_path, &ssh_user_key_path}) {
+      targets.push_back(*t);
+    }
+  }
   if (!o.pki_only) {
     targets.push_back(ca_config_path);
     targets.push_back(defaults_path);
+    if (o.ssh) {
+      for (const auto* list : {&SshUserTemplates(), &SshHostTemplates()}) {
+        for (const SshTemplate& t : *list) targets.push_back(JoinPath(home, SshTemplateRelPath(t)));
+      }
+    }
   }
   for (const std::string& t : targets) CAIRN_RETURN_IF_ERROR(ConfirmOverwrite(t, o.force));
 
@@ -335,6 +500,14 @@ Status RunInit(const InitOptions& o) {
   CAIRN_ASSIGN_OR_RETURN(CaMaterial intermediate,
                          MakeIntermediate(name, spec, root->cert, root->key, now));
   Progress("done!\n");
+  // step makes the host key first, then the user key, both encrypted with the CA password.
+  std::optional<SshCaKey> ssh_host, ssh_user;
+  if (o.ssh) {
+    Progress("Generating user and host SSH certificate signing keys... ");
+    CAIRN_ASSIGN_OR_RETURN(ssh_host, MakeSshCaKey());
+    CAIRN_ASSIGN_OR_RETURN(ssh_user, MakeSshCaKey());
+    Progress("done!\n");
+  }
 
   // step writes every generated file with mode 0600, certificates included.
   CAIRN_RETURN_IF_ERROR(WriteFileAtomic(root_path, root->cert.pem(), 0600));
@@ -345,6 +518,15 @@ Status RunInit(const InitOptions& o) {
   CAIRN_RETURN_IF_ERROR(WriteFileAtomic(intermediate_path, intermediate.cert.pem(), 0600));
   CAIRN_ASSIGN_OR_RETURN(std::string intermediate_key_pem, intermediate.key.ToPem(password));
   CAIRN_RETURN_IF_ERROR(WriteFileAtomic(intermediate_key_path, intermediate_key_pem, 0600));
+  if (o.ssh) {
+    // step writes the public keys with the same 0600 as every other generated PKI file.
+    CAIRN_RETURN_IF_ERROR(WriteFileAtomic(ssh_host_pub_path, ssh_host->authorized_key, 0600));
+    CAIRN_ASSIGN_OR_RETURN(std::string host_pem, ssh_host->key.ToPem(password));
+    CAIRN_RETURN_IF_ERROR(WriteFileAtomic(ssh_host_key_path, host_pem, 0600));
+    CAIRN_RETURN_IF_ERROR(WriteFileAtomic(ssh_user_pub_path, ssh_user->authorized_key, 0600));
+    CAIRN_ASSIGN_OR_RETURN(std::string user_pem, ssh_user->key.ToPem(password));
+    CAIRN_RETURN_IF_ERROR(WriteFileAtomic(ssh_user_key_path, user_pem, 0600));
+  }
 
   const std::string fingerprint = root->cert.fingerprint_sha256_hex();
   Info("");
@@ -353,6 +535,12 @@ Status RunInit(const InitOptions& o) {
   PrintSelected("Root fingerprint", fingerprint);
   PrintSelected("Intermediate certificate", intermediate_path);
   PrintSelected("Intermediate private key", intermediate_key_path);
+  if (o.ssh) {
+    PrintSelected("SSH user public key", ssh_user_pub_path);
+    PrintSelected("SSH user private key", ssh_user_key_path);
+    PrintSelected("SSH host public key", ssh_host_pub_path);
+    PrintSelected("SSH host private key", ssh_host_key_path);
+  }
 
   if (!o.pki_only) {
     nlohmann::ordered_json ca = nlohmann::ordered_json::object();
@@ -363,6 +551,10 @@ Status RunInit(const InitOptions& o) {
     ca["address"] = address;
     ca["insecureAddress"] = "";
     ca["dnsNames"] = dns_names;
+    if (o.ssh) {
+      ca["ssh"] =
+          nlohmann::ordered_json{{"hostKey", ssh_host_key_path}, {"userKey", ssh_user_key_path}};
+    }
     ca["logger"] = nlohmann::ordered_json{{"format", "text"}};
     if (!o.no_db) {
       nlohmann::ordered_json db;
@@ -372,11 +564,19 @@ Status RunInit(const InitOptions& o) {
       ca["db"] = db;
     }
     nlohmann::ordered_json provisioners = nlohmann::ordered_json::array();
+    const nlohmann::ordered_json ssh_claims{{"enableSSHCA", true}};
+    if (o.ssh) first_provisioner["claims"] = ssh_claims;
     provisioners.push_back(first_provisioner);
     if (o.acme) {
       // step renames the ACME provisioner when the first provisioner already took "acme".
       std::string acme_name = provisioner == "acme" ? "acme-1" : "acme";
       provisioners.push_back(nlohmann::ordered_json{{"type", "ACME"}, {"name", acme_name}});
+    }
+    if (o.ssh) {
+      // Likewise "sshpop" becomes "sshpop-1" when the first provisioner took the name.
+      std::string sshpop_name = provisioner == "sshpop" ? "sshpop-1" : "sshpop";
+      provisioners.push_back(nlohmann::ordered_json{
+          {"type", "SSHPOP"}, {"name", sshpop_name}, {"claims", ssh_claims}});
     }
     ca["authority"] = nlohmann::ordered_json{{"provisioners", provisioners}};
     nlohmann::ordered_json tls;
@@ -386,6 +586,7 @@ Status RunInit(const InitOptions& o) {
     tls["maxVersion"] = 1.3;
     tls["renegotiation"] = false;
     ca["tls"] = tls;
+    if (o.ssh) ca["templates"] = SshTemplatesJson();
     CAIRN_ASSIGN_OR_RETURN(config::CaConfig cfg, config::ParseCaConfigJson(ca, ca_config_path));
     CAIRN_RETURN_IF_ERROR(config::SaveCaConfig(cfg, ca_config_path));
 
@@ -396,10 +597,21 @@ Status RunInit(const InitOptions& o) {
     defaults.root = root_path;
     CAIRN_RETURN_IF_ERROR(config::SaveDefaults(defaults, defaults_path));
 
+    if (o.ssh) {
+      if (!FileExists(ssh_templates_dir)) CAIRN_RETURN_IF_ERROR(MakeDirs(ssh_templates_dir, 0700));
+      for (const auto* list : {&SshUserTemplates(), &SshHostTemplates()}) {
+        for (const SshTemplate& t : *list) {
+          CAIRN_RETURN_IF_ERROR(
+              WriteFileAtomic(JoinPath(home, SshTemplateRelPath(t)), t.text, 0644));
+        }
+      }
+    }
+
     if (!o.no_db) {
       if (!FileExists(db_path)) CAIRN_RETURN_IF_ERROR(MakeDirs(db_path, 0700));
       PrintSelected("Database folder", db_path);
     }
+    if (o.ssh) PrintSelected("Templates folder", templates_dir);
     PrintSelected("Default configuration", defaults_path);
     PrintSelected("Certificate Authority configuration", ca_config_path);
     Info("");
@@ -422,17 +634,20 @@ void RegisterCaInitCommand(CLI::App& ca, RunState& state) {
       ca,
       {.name = "init",
        .summary = "initialize the CA PKI",
-       .usage = "cairn ca init [--root=<file>] [--key=<file>] [--key-password-file=<file>] "
-                "[--pki] [--deployment-type=standalone] [--name=<name>] [--dns=<dns>] "
-                "[--address=<address>] [--provisioner=<name>] [--password-file=<file>] "
-                "[--provisioner-password-file=<file>] [--with-ca-url=<url>] [--no-db] [--acme] "
-                "[--kty=<type>] [--crv=<curve>] [--size=<bits>] [--force]",
+       .usage =
+           "cairn ca init [--root=<file>] [--key=<file>] [--key-password-file=<file>] "
+           "[--pki] [--deployment-type=standalone] [--name=<name>] [--dns=<dns>] "
+           "[--address=<address>] [--provisioner=<name>] [--password-file=<file>] "
+           "[--provisioner-password-file=<file>] [--with-ca-url=<url>] [--no-db] [--acme] [--ssh] "
+           "[--kty=<type>] [--crv=<curve>] [--size=<bits>] [--force]",
        .description =
            "cairn ca init initializes a public key infrastructure (PKI) to be used by the\n"
            "Certificate Authority: a root and an intermediate CA certificate with their\n"
            "password-encrypted keys, a first JWK provisioner, config/ca.json,\n"
            "config/defaults.json and db/, under $(cairn path), laid out as step ca init lays\n"
-           "them out. Values not given as flags are asked for.",
+           "them out. With --ssh it also creates the SSH host and user CA keys, an SSHPOP\n"
+           "provisioner and the SSH configuration templates (templates/ssh/). Values not given\n"
+           "as flags are asked for.",
        .examples =
            "Initialize a CA non-interactively:\n"
            "  $ cairn ca init --name Smallstep --dns ca.example.com --address :443 \\\n"
@@ -485,8 +700,8 @@ void RegisterCaInitCommand(CLI::App& ca, RunState& state) {
   cmd->add_option("--size", o->size, "The size in bits of RSA CA keys (default 2048).")
       ->each([o](const std::string&) { o->size_set = true; });
   cmd->add_flag("-f,--force", o->force, "Overwrite existing files without asking.");
+  cmd->add_flag("--ssh", o->ssh, "Create keys to sign SSH certificates.");
   // step flags cairn does not implement: accepted so the error names them.
-  cmd->add_flag("--ssh", o->ssh, "Create keys to sign SSH certificates (not supported).");
   cmd->add_flag("--helm", o->helm, "Generate a Helm values YAML (not supported).");
   cmd->add_flag("--remote-management", o->remote_management,
                 "Enable Remote Management (not supported).");

@@ -1,8 +1,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/encoding.h"
@@ -16,6 +20,10 @@
 #include "pki/certificate.h"
 #include "pki/extension.h"
 #include "pki/verify.h"
+#include "ssh/key.h"
+#include "templates/funcs.h"
+#include "templates/template.h"
+#include "templates/value.h"
 #include "testing/fakes.h"
 
 namespace cairn::cli {
@@ -27,6 +35,7 @@ using testing::Exists;
 using ::testing::HasSubstr;
 using testing::Keys;
 using testing::Mode;
+using ::testing::Not;
 using testing::ParseJsonFile;
 using testing::ReadAll;
 using testing::RunCli;
@@ -377,7 +386,11 @@ TEST_F(CaInitTest, ExistingRootSignsTheIntermediate) {
 }
 
 TEST_F(CaInitTest, RejectsUnsupportedAndInvalidInput) {
-  EXPECT_THAT(RunCli(InitArgs({"--ssh"})).status.message(), HasSubstr("'--ssh'"));
+  // --ssh itself is supported; what step would combine it with (RA, KMS key URIs) is not.
+  EXPECT_THAT(RunCli(InitArgs({"--ssh", "--ra", "StepCAS"})).status.message(), HasSubstr("'--ra'"));
+  EXPECT_THAT(
+      RunCli(InitArgs({"--ssh", "--kms-ssh-host", "azurekms:name=h;vault=v"})).status.message(),
+      HasSubstr("'--kms'"));
   EXPECT_THAT(RunCli(InitArgs({"--deployment-type", "linked"})).status.message(),
               HasSubstr("not supported"));
   std::vector<std::string> bad_address = {
@@ -390,6 +403,371 @@ TEST_F(CaInitTest, RejectsUnsupportedAndInvalidInput) {
       "--address", ":443", "--provisioner", "p", "--password-file", password_file_};
   EXPECT_FALSE(RunCli(bad_dns).status.ok());
   EXPECT_FALSE(Exists(H("config/ca.json")));
+}
+
+// --- --ssh ------------------------------------------------------------------------------
+
+constexpr const char* kSshFiles[] = {"certs/ssh_host_ca_key.pub", "certs/ssh_user_ca_key.pub",
+                                     "secrets/ssh_host_ca_key", "secrets/ssh_user_ca_key"};
+constexpr const char* kSshTemplateFiles[] = {"config.tpl",      "step_includes.tpl",
+                                             "step_config.tpl", "known_hosts.tpl",
+                                             "sshd_config.tpl", "ca.tpl"};
+
+TEST_F(CaInitTest, SshWritesKeysAndTemplatesWithStepModes) {
+  CliResult r = RunCli(InitArgs({"--ssh"}));
+  ASSERT_TRUE(r.status.ok()) << r.status << "\n" << r.err;
+  // step writes every generated PKI file, the .pub files included, with 0600.
+  for (const char* f : kSshFiles) EXPECT_EQ(Mode(H(f)), 0600) << f;
+  EXPECT_EQ(Mode(H("templates/ssh")), 0700);
+  for (const char* t : kSshTemplateFiles) {
+    EXPECT_EQ(Mode(H(std::string("templates/ssh/") + t)), 0644) << t;
+  }
+}
+
+TEST_F(CaInitTest, SshPrintsWhatStepPrints) {
+  CliResult r = RunCli(InitArgs({"--ssh"}));
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  const std::string check = "\xE2\x9C\x94 ";
+  EXPECT_THAT(r.err, HasSubstr("Generating intermediate certificate... done!\n"
+                               "Generating user and host SSH certificate signing keys... done!\n"));
+  // In step's order: after the intermediate key, user before host.
+  EXPECT_THAT(
+      r.err,
+      HasSubstr(check + "Intermediate private key: " + H("secrets/intermediate_ca_key") + "\n" +
+                check + "SSH user public key: " + H("certs/ssh_user_ca_key.pub") + "\n" + check +
+                "SSH user private key: " + H("secrets/ssh_user_ca_key") + "\n" + check +
+                "SSH host public key: " + H("certs/ssh_host_ca_key.pub") + "\n" + check +
+                "SSH host private key: " + H("secrets/ssh_host_ca_key") + "\n"));
+  EXPECT_THAT(r.err, HasSubstr(check + "Database folder: " + H("db") + "\n" + check +
+                               "Templates folder: " + H("templates") + "\n" + check +
+                               "Default configuration: " + H("config/defaults.json") + "\n"));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CaInitTest, SshPublicKeysMatchTheEncryptedPrivateKeys) {
+  ASSERT_TRUE(RunCli(InitArgs({"--ssh"})).status.ok());
+  std::vector<std::string> fingerprints;
+  for (const char* kind : {"host", "user"}) {
+    SCOPED_TRACE(kind);
+    const std::string pub_path = H(std::string("certs/ssh_") + kind + "_ca_key.pub");
+    const std::string key_path = H(std::string("secrets/ssh_") + kind + "_ca_key");
+
+    // authorized_keys format as Go's ssh.MarshalAuthorizedKey: "type base64\n", no comment.
+    std::string line = ReadAll(pub_path);
+    EXPECT_TRUE(line.starts_with("ecdsa-sha2-nistp256 AAAA")) << line;
+    EXPECT_TRUE(line.ends_with("\n"));
+    EXPECT_EQ(std::count(line.begin(), line.end(), ' '), 1) << line;
+    std::string comment = "unset";
+    CAIRN_ASSERT_OK_AND_ASSIGN(ssh::PublicKey pub,
+                               ssh::PublicKey::ParseAuthorizedKey(line, &comment));
+    EXPECT_EQ(comment, "");
+    EXPECT_EQ(pub.type(), "ecdsa-sha2-nistp256");
+
+    // ssh-keygen reads the .pub file and prints the same SHA-256 fingerprint.
+    const std::string out = dir_.Join(std::string(kind) + ".fp");
+    // (A subshell, so that Shell's own redirection to /dev/null does not replace ours.)
+    ASSERT_EQ(Shell("(ssh-keygen -l -E sha256 -f '" + pub_path + "' > '" + out + "' 2>&1)"), 0)
+        << ReadAll(out);
+    EXPECT_THAT(ReadAll(out), HasSubstr("256 " + pub.FingerprintSha256() + " "));
+    EXPECT_THAT(ReadAll(out), HasSubstr("(ECDSA)"));
+
+    // The private key: legacy encrypted PEM under the CA password, like the intermediate key.
+    std::string pem = ReadAll(key_path);
+    EXPECT_THAT(pem, HasSubstr("-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n"
+                               "DEK-Info: AES-256-CBC,"));
+    EXPECT_FALSE(crypto::PrivateKey::FromPem(pem, "wrong password").ok());
+    CAIRN_ASSERT_OK_AND_ASSIGN(crypto::PrivateKey key, crypto::PrivateKey::FromPem(pem, kPassword));
+    EXPECT_EQ(key.public_key().type(), crypto::KeyType::kEcP256);
+    CAIRN_ASSERT_OK_AND_ASSIGN(ssh::PublicKey derived,
+                               ssh::PublicKey::FromCrypto(key.public_key()));
+    EXPECT_TRUE(derived.Equals(pub));
+    EXPECT_EQ(derived.FingerprintSha256(), pub.FingerprintSha256());
+
+    // OpenSSH itself derives the same public key from the encrypted private key.
+    const std::string derived_out = dir_.Join(std::string(kind) + ".derived");
+    ASSERT_EQ(Shell("(ssh-keygen -y -P '" + std::string(kPassword) + "' -f '" + key_path + "' > '" +
+                    derived_out + "' 2>&1)"),
+              0)
+        << ReadAll(derived_out);
+    CAIRN_ASSERT_OK_AND_ASSIGN(ssh::PublicKey openssh,
+                               ssh::PublicKey::ParseAuthorizedKey(ReadAll(derived_out)));
+    EXPECT_TRUE(openssh.Equals(pub));
+    EXPECT_NE(Shell("ssh-keygen -y -P wrong -f '" + key_path + "' < /dev/null"), 0);
+    fingerprints.push_back(pub.FingerprintSha256());
+  }
+  // Two distinct keys.
+  ASSERT_EQ(fingerprints.size(), 2u);
+  EXPECT_NE(fingerprints[0], fingerprints[1]);
+  // Neither is one of the X.509 CA keys.
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      ssh::PublicKey inter,
+      ssh::PublicKey::FromCrypto(ReadCert("certs/intermediate_ca.crt").public_key()));
+  EXPECT_NE(inter.FingerprintSha256(), fingerprints[0]);
+  EXPECT_NE(inter.FingerprintSha256(), fingerprints[1]);
+}
+
+TEST_F(CaInitTest, SshCaJsonHasStepShape) {
+  ASSERT_TRUE(RunCli(InitArgs({"--ssh"})).status.ok());
+  nlohmann::ordered_json ca = ParseJsonFile(H("config/ca.json"));
+  // Go's field order of authority/config.Config: ssh after dnsNames, templates after tls.
+  EXPECT_THAT(Keys(ca),
+              ElementsAre("root", "federatedRoots", "crt", "key", "address", "insecureAddress",
+                          "dnsNames", "ssh", "logger", "db", "authority", "tls", "templates"));
+  EXPECT_EQ(ca["ssh"], nlohmann::ordered_json({{"hostKey", H("secrets/ssh_host_ca_key")},
+                                               {"userKey", H("secrets/ssh_user_ca_key")}}));
+  EXPECT_THAT(Keys(ca["ssh"]), ElementsAre("hostKey", "userKey"));
+
+  const nlohmann::ordered_json& provs = ca["authority"]["provisioners"];
+  ASSERT_EQ(provs.size(), 2u);
+  EXPECT_THAT(Keys(provs[0]), ElementsAre("type", "name", "key", "encryptedKey", "claims"));
+  EXPECT_EQ(provs[0]["type"], "JWK");
+  EXPECT_EQ(provs[0]["claims"], nlohmann::ordered_json({{"enableSSHCA", true}}));
+  EXPECT_EQ(provs[1], nlohmann::ordered_json::parse(
+                          R"({"type":"SSHPOP","name":"sshpop","claims":{"enableSSHCA":true}})"));
+  EXPECT_THAT(Keys(provs[1]), ElementsAre("type", "name", "claims"));
+
+  // templates.DefaultSSHTemplates as step marshals it (data is empty, hence omitted).
+  const nlohmann::ordered_json want_templates = nlohmann::ordered_json::parse(R"({"ssh": {
+    "user": [
+      {"name": "config.tpl", "type": "snippet", "template": "templates/ssh/config.tpl",
+       "path": "~/.ssh/config", "comment": "#"},
+      {"name": "step_includes.tpl", "type": "prepend-line",
+       "template": "templates/ssh/step_includes.tpl", "path": "${STEPPATH}/ssh/includes",
+       "comment": "#"},
+      {"name": "step_config.tpl", "type": "file", "template": "templates/ssh/step_config.tpl",
+       "path": "ssh/config", "comment": "#"},
+      {"name": "known_hosts.tpl", "type": "file", "template": "templates/ssh/known_hosts.tpl",
+       "path": "ssh/known_hosts", "comment": "#"}
+    ],
+    "host": [
+      {"name": "sshd_config.tpl", "type": "snippet", "template": "templates/ssh/sshd_config.tpl",
+       "path": "/etc/ssh/sshd_config", "comment": "#", "requires": ["Certificate", "Key"]},
+      {"name": "ca.tpl", "type": "snippet", "template": "templates/ssh/ca.tpl",
+       "path": "/etc/ssh/ca.pub", "comment": "#"}
+    ]}})");
+  EXPECT_EQ(ca["templates"], want_templates);
+  // Member order too (ordered_json equality ignores it).
+  EXPECT_EQ(ca["templates"].dump(), want_templates.dump());
+}
+
+TEST_F(CaInitTest, SshCaJsonParsesAndValidates) {
+  ASSERT_TRUE(RunCli(InitArgs({"--ssh", "--acme"})).status.ok());
+  std::string text = ReadAll(H("config/ca.json"));
+  CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
+                             config::ParseCaConfig(text, H("config/ca.json")));
+  CAIRN_EXPECT_OK(config::Validate(cfg));
+  ASSERT_TRUE(cfg.ssh.has_value());
+  EXPECT_EQ(cfg.ssh->host_key, H("secrets/ssh_host_ca_key"));
+  EXPECT_EQ(cfg.ssh->user_key, H("secrets/ssh_user_ca_key"));
+  EXPECT_TRUE(cfg.ssh->keys.empty());
+
+  // JWK, then ACME, then SSHPOP, as step appends them.
+  ASSERT_EQ(cfg.provisioners.size(), 3u);
+  EXPECT_EQ(cfg.provisioners[0].type, "JWK");
+  EXPECT_EQ(cfg.provisioners[0].claims.enable_ssh_ca, std::optional<bool>(true));
+  EXPECT_EQ(cfg.provisioners[1].type, "ACME");
+  EXPECT_EQ(cfg.provisioners[1].claims.enable_ssh_ca, std::nullopt);
+  EXPECT_EQ(cfg.provisioners[2].type, "SSHPOP");
+  EXPECT_EQ(cfg.provisioners[2].name, "sshpop");
+  EXPECT_EQ(cfg.provisioners[2].claims.enable_ssh_ca, std::optional<bool>(true));
+  ASSERT_NE(cfg.FindProvisioner("sshpop"), nullptr);
+
+  std::vector<std::string> user_names, host_names;
+  for (const auto& t : cfg.templates.ssh_user) user_names.push_back(t.name);
+  for (const auto& t : cfg.templates.ssh_host) host_names.push_back(t.name);
+  EXPECT_THAT(user_names,
+              ElementsAre("config.tpl", "step_includes.tpl", "step_config.tpl", "known_hosts.tpl"));
+  EXPECT_THAT(host_names, ElementsAre("sshd_config.tpl", "ca.tpl"));
+  ASSERT_EQ(cfg.templates.ssh_host.size(), 2u);
+  EXPECT_THAT(cfg.templates.ssh_host[0].requires_keys, ElementsAre("Certificate", "Key"));
+  EXPECT_TRUE(cfg.templates.ssh_host[1].requires_keys.empty());
+  for (const auto* list : {&cfg.templates.ssh_user, &cfg.templates.ssh_host}) {
+    for (const auto& t : *list) {
+      EXPECT_EQ(t.comment, "#") << t.name;
+      // The template paths are relative to $STEPPATH and name the files written.
+      EXPECT_EQ(t.template_path, "templates/ssh/" + t.name);
+      EXPECT_TRUE(Exists(H(t.template_path))) << t.name;
+    }
+  }
+  EXPECT_TRUE(cfg.templates.data.empty());
+  EXPECT_EQ(config::SerializeCaConfig(cfg), text);
+}
+
+TEST_F(CaInitTest, SshProvisionerNameClashGetsSuffix) {
+  std::vector<std::string> args = {
+      "ca",        "init",  "--name",        "X",      "--dns",           "ca.example.com",
+      "--address", ":9000", "--provisioner", "sshpop", "--password-file", password_file_,
+      "--ssh"};
+  ASSERT_TRUE(RunCli(args).status.ok());
+  nlohmann::ordered_json provs = ParseJsonFile(H("config/ca.json"))["authority"]["provisioners"];
+  ASSERT_EQ(provs.size(), 2u);
+  EXPECT_EQ(provs[0]["name"], "sshpop");
+  EXPECT_EQ(provs[0]["type"], "JWK");
+  EXPECT_EQ(provs[1]["name"], "sshpop-1");
+  EXPECT_EQ(provs[1]["type"], "SSHPOP");
+}
+
+// Templates rendered with Cairn's engine, with the data step-ca gives them: `.User` from the
+// client's request and `.Step.SSH` with the CA keys (fields Type and Marshal, the wire blob).
+class CaInitSshTemplateTest : public CaInitTest {
+ protected:
+  void SetUp() override {
+    CaInitTest::SetUp();
+    ASSERT_TRUE(RunCli(InitArgs({"--ssh"})).status.ok());
+  }
+
+  static templates::Value Key(const ssh::PublicKey& k) {
+    return templates::Value::MakeMap({{"Type", templates::Value::String(k.type())},
+                                      {"Marshal", templates::Value::String(k.Marshal())}});
+  }
+
+  ssh::PublicKey Pub(const std::string& rel) {
+    auto k = ssh::PublicKey::ParseAuthorizedKey(ReadAll(H(rel)));
+    EXPECT_TRUE(k.ok()) << k.status();
+    return *k;
+  }
+
+  std::string Render(const std::string& name, const templates::Map& user,
+                     std::vector<ssh::PublicKey> host_federated = {},
+                     std::vector<ssh::PublicKey> user_federated = {}) {
+    auto list = [](const std::vector<ssh::PublicKey>& keys) {
+      templates::List out;
+      for (const auto& k : keys) out.push_back(Key(k));
+      return templates::Value::MakeList(std::move(out));
+    };
+    templates::Value ssh_data =
+        templates::Value::MakeMap({{"HostKey", Key(Pub("certs/ssh_host_ca_key.pub"))},
+                                   {"UserKey", Key(Pub("certs/ssh_user_ca_key.pub"))},
+                                   {"HostFederatedKeys", list(host_federated)},
+                                   {"UserFederatedKeys", list(user_federated)}});
+    templates::Value data =
+        templates::Value::MakeMap({{"Step", templates::Value::MakeMap({{"SSH", ssh_data}})},
+                                   {"User", templates::Value::MakeMap(user)}});
+    auto t = templates::Template::Parse(name, ReadAll(H("templates/ssh/" + name)),
+                                        templates::StepFuncMap({}));
+    EXPECT_TRUE(t.ok()) << name << ": " << t.status();
+    if (!t.ok()) return "";
+    auto out = t->Execute(data);
+    EXPECT_TRUE(out.ok()) << name << ": " << out.status();
+    return out.ok() ? *out : "";
+  }
+};
+
+templates::Map UserData(std::vector<std::pair<std::string, std::string>> kv) {
+  templates::Map m;
+  for (auto& [k, v] : kv) m[k] = templates::Value::String(v);
+  return m;
+}
+
+TEST_F(CaInitSshTemplateTest, ClientConfigTemplates) {
+  const templates::Map linux_user = UserData({{"GOOS", "linux"}, {"StepPath", "/home/u/.step"}});
+  EXPECT_EQ(Render("config.tpl", linux_user), "Host *\n\tInclude \"/home/u/.step/ssh/includes\"");
+  EXPECT_EQ(Render("config.tpl", UserData({{"StepPath", "/home/u/.step/authorities/a"},
+                                           {"StepBasePath", "/home/u/.step"}})),
+            "Host *\n\tInclude \"/home/u/.step/ssh/includes\"");
+  EXPECT_EQ(
+      Render("config.tpl", UserData({{"GOOS", "windows"}, {"StepPath", "C:\\Users\\u\\.step"}})),
+      "Host *\n\tInclude \"/Users/u/.step/ssh/includes\"");
+
+  EXPECT_EQ(Render("step_includes.tpl", linux_user), "Include \"/home/u/.step/ssh/config\"");
+  EXPECT_EQ(Render("step_includes.tpl",
+                   UserData({{"GOOS", "windows"}, {"StepPath", "C:\\Users\\u\\.step"}})),
+            "Include \"/Users/u/.step/ssh/config\"");
+
+  EXPECT_EQ(Render("step_config.tpl", linux_user),
+            "Match exec \"step ssh check-host %h\"\n"
+            "\tUserKnownHostsFile \"/home/u/.step/ssh/known_hosts\"\n"
+            "\tProxyCommand step ssh proxycommand %r %h %p\n");
+  EXPECT_EQ(Render("step_config.tpl", UserData({{"StepPath", "/home/u/.step"},
+                                                {"Context", "ca.example.com"},
+                                                {"User", "alice"},
+                                                {"Console", "true"},
+                                                {"Provisioner", "admin"}})),
+            "Match exec \"step ssh check-host --context ca.example.com %h\"\n"
+            "\tUser alice\n"
+            "\tUserKnownHostsFile \"/home/u/.step/ssh/known_hosts\"\n"
+            "\tProxyCommand step ssh proxycommand --context ca.example.com --console "
+            "--provisioner admin %r %h %p\n");
+  EXPECT_EQ(Render("step_config.tpl",
+                   UserData({{"GOOS", "windows"}, {"StepPath", "C:\\Users\\u\\.step"}})),
+            "Match exec \"step ssh check-host %h\"\n"
+            "\tUserKnownHostsFile \"C:\\Users\\u\\.step\\ssh\\known_hosts\"\n"
+            "\tProxyCommand C:\\Windows\\System32\\cmd.exe /c step ssh proxycommand %r %h %p\n");
+}
+
+TEST_F(CaInitSshTemplateTest, KeyTemplatesMatchThePublicKeyFiles) {
+  const std::string host_line = ReadAll(H("certs/ssh_host_ca_key.pub"));
+  const std::string user_line = ReadAll(H("certs/ssh_user_ca_key.pub"));
+  EXPECT_EQ(Render("known_hosts.tpl", {}), "@cert-authority * " + host_line);
+  EXPECT_EQ(Render("ca.tpl", {}), user_line);
+  // Federated keys follow, one line each.
+  ssh::PublicKey user = Pub("certs/ssh_user_ca_key.pub");
+  ssh::PublicKey host = Pub("certs/ssh_host_ca_key.pub");
+  EXPECT_EQ(Render("known_hosts.tpl", {}, {user}),
+            "@cert-authority * " + host_line + "@cert-authority * " + user_line);
+  EXPECT_EQ(Render("ca.tpl", {}, {}, {host}), user_line + host_line);
+}
+
+TEST_F(CaInitSshTemplateTest, SshdConfigTemplate) {
+  EXPECT_EQ(Render("sshd_config.tpl", UserData({{"Certificate", "ssh_host_ecdsa_key-cert.pub"},
+                                                {"Key", "ssh_host_ecdsa_key"}})),
+            "Match all\n"
+            "\tTrustedUserCAKeys /etc/ssh/ca.pub\n"
+            "\tHostCertificate /etc/ssh/ssh_host_ecdsa_key-cert.pub\n"
+            "\tHostKey /etc/ssh/ssh_host_ecdsa_key");
+}
+
+TEST_F(CaInitTest, WithoutSshNothingOfItIsWritten) {
+  CliResult r = RunCli(InitArgs());
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  for (const char* f : kSshFiles) EXPECT_FALSE(Exists(H(f))) << f;
+  EXPECT_FALSE(Exists(H("templates/ssh")));
+  nlohmann::ordered_json ca = ParseJsonFile(H("config/ca.json"));
+  EXPECT_FALSE(ca.contains("ssh"));
+  EXPECT_FALSE(ca.contains("templates"));
+  ASSERT_EQ(ca["authority"]["provisioners"].size(), 1u);
+  EXPECT_FALSE(ca["authority"]["provisioners"][0].contains("claims"));
+  EXPECT_THAT(r.err, Not(HasSubstr("SSH")));
+  EXPECT_THAT(r.err, Not(HasSubstr("Templates folder")));
+}
+
+TEST_F(CaInitTest, SshWithPkiOnlyWritesTheKeysButNoConfiguration) {
+  // step generates the SSH keys whenever --ssh is given; --pki only skips ca.json and the
+  // templates.
+  std::vector<std::string> args = {"ca",     "init", "--pki",           "--ssh",
+                                   "--name", "Only", "--password-file", password_file_};
+  CliResult r = RunCli(args);
+  ASSERT_TRUE(r.status.ok()) << r.status;
+  for (const char* f : kSshFiles) EXPECT_EQ(Mode(H(f)), 0600) << f;
+  EXPECT_THAT(r.err, HasSubstr("SSH host private key: " + H("secrets/ssh_host_ca_key")));
+  EXPECT_FALSE(Exists(H("templates/ssh")));
+  EXPECT_FALSE(Exists(H("config/ca.json")));
+  EXPECT_THAT(r.err, Not(HasSubstr("Templates folder")));
+}
+
+TEST_F(CaInitTest, SshWithNoDb) {
+  ASSERT_TRUE(RunCli(InitArgs({"--ssh", "--no-db"})).status.ok());
+  nlohmann::ordered_json ca = ParseJsonFile(H("config/ca.json"));
+  EXPECT_FALSE(ca.contains("db"));
+  EXPECT_TRUE(ca.contains("ssh"));
+  EXPECT_EQ(ca["authority"]["provisioners"].size(), 2u);
+}
+
+TEST_F(CaInitTest, SshRefusesToOverwriteATemplateWithoutForce) {
+  if (testing::HasTerminal()) GTEST_SKIP() << "a terminal would be asked to confirm";
+  ASSERT_EQ(::mkdir(home_.c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir(H("templates").c_str(), 0700), 0);
+  ASSERT_EQ(::mkdir(H("templates/ssh").c_str(), 0700), 0);
+  testing::WriteAll(H("templates/ssh/ca.tpl"), "my own\n");
+  CliResult r = RunCli(InitArgs({"--ssh"}));
+  EXPECT_FALSE(r.status.ok());
+  EXPECT_THAT(r.status.message(), HasSubstr("already exists"));
+  EXPECT_EQ(ReadAll(H("templates/ssh/ca.tpl")), "my own\n");
+  EXPECT_FALSE(Exists(H("secrets/ssh_host_ca_key")));
+  EXPECT_FALSE(Exists(H("config/ca.json")));
+
+  ASSERT_TRUE(RunCli(InitArgs({"--ssh", "--force"})).status.ok());
+  EXPECT_NE(ReadAll(H("templates/ssh/ca.tpl")), "my own\n");
 }
 
 }  // namespace
