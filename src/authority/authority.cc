@@ -99,6 +99,7 @@ Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& con
                                 " does not match the certificate in `crt`");
   }
   a->signer_ = std::make_unique<crypto::KeySigner>(std::move(key).value());
+  CAIRN_RETURN_IF_ERROR(a->LoadSshKeys(options.home, password));
   templates::FuncEnv funcs;
   funcs.clock = &env.clock;
   funcs.random = &env.random;

@@ -26,6 +26,8 @@
 #include "pki/csr.h"
 #include "policy/policy.h"
 #include "provisioner/collection.h"
+#include "ssh/certificate.h"
+#include "ssh/key.h"
 #include "store/store.h"
 #include "templates/value.h"
 #include "webhook/webhook.h"
@@ -37,6 +39,8 @@ namespace cairn::authority {
 // provisioner's name ("" when none was found), success "true" or "false".
 struct AuthorityMetrics {
   metrics::Family<metrics::Counter>* x509_signed = nullptr;
+  // ssh_signed counts SSH certificates signed (step-ca's step_ca_ssh_signed_total).
+  metrics::Family<metrics::Counter>* ssh_signed = nullptr;
   metrics::Family<metrics::Counter>* x509_renewed = nullptr;
   metrics::Family<metrics::Counter>* x509_rekeyed = nullptr;
   metrics::Family<metrics::Counter>* x509_revoked = nullptr;
@@ -118,6 +122,25 @@ struct Issued {
   std::string provisioner;              // "name (credential)" as step-ca logs it
 };
 
+// SshSignRequest is the body of POST /ssh/sign, decoded (stepca.md §1.5).
+struct SshSignRequest {
+  // public_key is the key to certify, in the SSH wire format.
+  std::string public_key;
+  std::string ott;
+  std::string cert_type;  // "user", "host" or "" (the token's)
+  std::string key_id;
+  std::vector<std::string> principals;
+  std::string valid_after;  // step's TimeDuration, "" = unset
+  std::string valid_before;
+  nlohmann::json template_data;
+};
+
+// SshIssued is an SSH certificate the authority signed and recorded.
+struct SshIssued {
+  ssh::Certificate cert;
+  std::string provisioner;  // "name (credential)" for the request log
+};
+
 // ServerCredentials are the CA's own TLS certificate and key (PEM).
 struct ServerCredentials {
   std::string chain_pem;
@@ -197,6 +220,21 @@ class Authority {
   // commonName, SANs = dnsNames, 24h (stepca.md §1.1).
   Result<ServerCredentials> IssueServerCertificate();
 
+  // ---- SSH CA (authority/ssh_sign.cc).
+
+  // SignSsh authorizes an SSH sign token and signs the request's public key with the user or
+  // host CA key (stepca.md §2.6, §6.5): the token's step.ssh claims bound the certificate type,
+  // key id, principals and validity; unset values default to the token's, the validity to
+  // now−backdate for the provisioner's default user/host duration within its min/max; user
+  // certificates get step's default extensions. The certificate is recorded with the token's id
+  // in one transaction before it is returned. Fails with kUnimplemented when ca.json has no key
+  // for that certificate type, kInvalidArgument (bad key, type, times), kUnauthenticated
+  // (token), kPermissionDenied (principals, key id or validity outside the token or claims).
+  Result<SshIssued> SignSsh(const SshSignRequest& request);
+  // ssh_user_key / ssh_host_key are the SSH CA public keys (nullopt when not configured).
+  const std::optional<ssh::PublicKey>& ssh_user_key() const { return ssh_user_public_; }
+  const std::optional<ssh::PublicKey>& ssh_host_key() const { return ssh_host_public_; }
+
   // ---- Active revocation (authority.cc; crl_publisher, ocsp_responder).
 
   // crl returns the CRL publisher (null when ca.json's crl is not enabled); ocsp the OCSP
@@ -274,6 +312,10 @@ class Authority {
   };
   // Count adds one attempt to `family` (and to the token rejections when a token was refused).
   void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
+  // LoadSshKeys loads the SSH CA keys of ca.json's ssh block (decrypted with `password`).
+  Status LoadSshKeys(const std::string& home, const std::string& password);
+  // SignSshImpl is SignSsh without the metrics.
+  Result<SshIssued> SignSshImpl(const SshSignRequest& request, Attempt& attempt);
   // StartRevocationServices starts the CRL publisher and the OCSP responder when enabled.
   Status StartRevocationServices();
   // PublishRevocation tells the revocation services that `serial` was just revoked.
@@ -353,6 +395,11 @@ class Authority {
   std::vector<std::string> intermediate_pems_;
   std::unique_ptr<crypto::Signer> signer_;
   std::unique_ptr<provisioner::Collection> provisioners_;
+  // The SSH CA keys (null when ca.json's ssh block does not name them).
+  std::unique_ptr<crypto::Signer> ssh_user_signer_;
+  std::unique_ptr<crypto::Signer> ssh_host_signer_;
+  std::optional<ssh::PublicKey> ssh_user_public_;
+  std::optional<ssh::PublicKey> ssh_host_public_;
   // The revocation services use signer_ and intermediates_: declared after them, destroyed
   // before them.
   RevocationUrls urls_;

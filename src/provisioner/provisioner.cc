@@ -76,6 +76,11 @@ Result<SignPlan> Provisioner::AuthorizeSign(const TokenContext&, const jose::Par
   return UnauthenticatedError("provisioner '" + name() + "' does not support the sign flow");
 }
 
+Result<SshSignPlan> Provisioner::AuthorizeSshSign(const TokenContext&, const jose::ParsedJws&,
+                                                  const Audiences&) const {
+  return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH sign flow");
+}
+
 Result<RevokePlan> Provisioner::AuthorizeRevoke(const TokenContext&, const jose::ParsedJws&,
                                                 const Audiences&) const {
   return UnauthenticatedError("provisioner '" + name() + "' does not support the revoke flow");

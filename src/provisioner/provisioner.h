@@ -88,6 +88,22 @@ struct SignPlan {
   pki::ProvisionerExtension extension;
 };
 
+// SshSignPlan is what a provisioner decides about an SSH sign request (stepca.md §2.6): what
+// the token fixes of the certificate (empty: the request decides) and the SSH claims.
+struct SshSignPlan {
+  std::string token_id;
+  nlohmann::json token_claims;
+  // cert_type is "user", "host" or "" (either).
+  std::string cert_type;
+  std::string key_id;
+  // principals, when not empty, bound the request's principals (and are the default).
+  std::vector<std::string> principals;
+  // valid_after / valid_before are step's TimeDuration strings from the token ("" = unset).
+  std::string valid_after;
+  std::string valid_before;
+  config::EffectiveClaims claims;
+};
+
 // RevokePlan is what a provisioner decides about a revoke token.
 struct RevokePlan {
   std::string token_id;
@@ -122,6 +138,11 @@ class Provisioner {
   // Fails with kUnauthenticated.
   virtual Result<SignPlan> AuthorizeSign(const TokenContext& ctx, const jose::ParsedJws& token,
                                          const Audiences& audiences) const;
+  // AuthorizeSshSign checks an SSH sign token (the step.ssh claims; the provisioner must have
+  // enableSSHCA). Fails with kUnauthenticated, kPermissionDenied when SSH is disabled.
+  virtual Result<SshSignPlan> AuthorizeSshSign(const TokenContext& ctx,
+                                               const jose::ParsedJws& token,
+                                               const Audiences& audiences) const;
   // AuthorizeRevoke checks a revoke token. Fails with kUnauthenticated.
   virtual Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
                                              const Audiences& audiences) const;

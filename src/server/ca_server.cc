@@ -11,6 +11,7 @@
 #include "api/admin_api.h"
 #include "api/ca_api.h"
 #include "api/revocation_api.h"
+#include "api/ssh_api.h"
 #include "authority/open_store.h"
 #include "base/duration.h"
 #include "base/file.h"
@@ -55,6 +56,7 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
   srv->acme_work_ = std::make_unique<WorkQueue>(kAcmeThreads, kAcmePending);
   api::RegisterAcmeRoutes(srv->router_, *srv->acme_, *srv->acme_work_);
   api::RegisterAdminRoutes(srv->router_, [s = srv.get()] { return s->authority(); });
+  api::RegisterSshRoutes(srv->router_, [s = srv.get()] { return s->authority(); });
   api::RegisterRevocationRoutes(
       srv->router_, [s = srv.get()] { return s->authority(); }, srv->config_.ocsp.path);
   srv->router_.SetErrorRenderer(

@@ -16,6 +16,8 @@
 #include "pki/csr.h"
 #include "pki/extension.h"
 #include "pki/verify.h"
+#include "ssh/certificate.h"
+#include "ssh/key.h"
 #include "store/memory_store.h"
 #include "testing/fakes.h"
 
@@ -594,6 +596,148 @@ TEST_F(AuthorityTest, PassiveOnlyWhenNothingIsPublished) {
                    .reason_code = 1,
                    .passive = false};
   EXPECT_EQ(authority_->Revoke(rr, {}).code(), StatusCode::kUnimplemented);
+}
+
+}  // namespace
+}  // namespace cairn::authority
+
+namespace cairn::authority {
+namespace {
+
+// The SSH CA: user and host CA keys in ca.json's ssh block, the JWK provisioner with
+// enableSSHCA, certificates checked by parsing them back and by ssh-keygen -L.
+class SshSignTest : public AuthorityTest {
+ protected:
+  void SetUp() override {
+    AuthorityTest::SetUp();
+    for (const char* kind : {"user", "host"}) {
+      auto key = crypto::PrivateKey::Generate({}).value();
+      const std::string path = Path(kind == std::string("user") ? "ssh_user" : "ssh_host");
+      CAIRN_ASSERT_OK(WriteFileAtomic(path, key.ToPem("secret").value(), 0600));
+      (kind == std::string("user") ? user_ca_ : host_ca_) =
+          ssh::PublicKey::FromCrypto(key.public_key()).value();
+    }
+    config_json_["ssh"] = {{"userKey", Path("ssh_user")}, {"hostKey", Path("ssh_host")}};
+    config_json_["authority"]["provisioners"][0]["claims"]["enableSSHCA"] = true;
+    Rebuild();
+  }
+
+  std::string SshToken(const std::string& sub, nlohmann::json ssh) {
+    int64_t t = ToUnixSeconds(clock_.Now());
+    nlohmann::json claims = {{"iss", "admin"},
+                             {"sub", sub},
+                             {"aud", "https://ca.example.com/1.0/ssh/sign"},
+                             {"iat", t},
+                             {"nbf", t},
+                             {"exp", t + 300},
+                             {"jti", *random_.Hex(32)},
+                             {"step", {{"ssh", ssh}}}};
+    return jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value();
+  }
+
+  std::string SubjectKey() {
+    auto key = crypto::PrivateKey::Generate({.type = crypto::KeyType::kEd25519}).value();
+    return Base64Encode(ssh::PublicKey::FromCrypto(key.public_key())->Marshal());
+  }
+
+  std::optional<ssh::PublicKey> user_ca_, host_ca_;
+};
+
+TEST_F(SshSignTest, UserCertificateWithStepDefaultsIsRecorded) {
+  SshSignRequest req{.public_key = SubjectKey(),
+                     .ott = SshToken("alice@example.com", {{"certType", "user"},
+                                                           {"keyID", "alice@example.com"},
+                                                           {"principals", {"alice", "ops"}}})};
+  CAIRN_ASSERT_OK_AND_ASSIGN(SshIssued issued, authority_->SignSsh(req));
+  const ssh::Certificate& c = issued.cert;
+  CAIRN_EXPECT_OK(c.Verify());
+  EXPECT_EQ(c.signature_key().Marshal(), user_ca_->Marshal());
+  EXPECT_EQ(c.type(), ssh::CertType::kUser);
+  EXPECT_EQ(c.key_id(), "alice@example.com");
+  EXPECT_THAT(c.principals(), ::testing::ElementsAre("alice", "ops"));
+  EXPECT_EQ(c.extensions(), ssh::DefaultUserExtensions());
+  EXPECT_TRUE(c.critical_options().empty());
+  // step's default user lifetime, 16h, from now − backdate.
+  EXPECT_EQ(c.valid_after(), static_cast<uint64_t>(ToUnixSeconds(clock_.Now() - minutes(1))));
+  EXPECT_EQ(c.valid_before() - c.valid_after(), 16u * 3600u);
+  EXPECT_EQ(c.nonce().size(), 32u);
+  auto rec = store_.GetSshCertificate(std::to_string(c.serial()));
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->cert, c.Marshal());
+  EXPECT_EQ((*rec)->provisioner_name, "admin");
+  // The token works once.
+  EXPECT_EQ(authority_->SignSsh(req).status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(SshSignTest, HostCertificateSignedByTheHostKeyWithoutExtensions) {
+  SshSignRequest req{
+      .public_key = SubjectKey(),
+      .ott = SshToken("web1.example.com",
+                      {{"certType", "host"}, {"principals", {"web1.example.com", "10.0.0.5"}}}),
+      .cert_type = "host"};
+  CAIRN_ASSERT_OK_AND_ASSIGN(SshIssued issued, authority_->SignSsh(req));
+  EXPECT_EQ(issued.cert.type(), ssh::CertType::kHost);
+  EXPECT_EQ(issued.cert.signature_key().Marshal(), host_ca_->Marshal());
+  EXPECT_TRUE(issued.cert.extensions().empty());
+  EXPECT_EQ(issued.cert.key_id(), "web1.example.com");  // defaults to the subject
+  EXPECT_EQ(issued.cert.valid_before() - issued.cert.valid_after(), 30u * 24 * 3600);
+}
+
+TEST_F(SshSignTest, TheTokenBoundsTheRequest) {
+  auto token = [&] {
+    return SshToken("alice", {{"certType", "user"}, {"keyID", "alice"}, {"principals", {"alice"}}});
+  };
+  struct Case {
+    const char* name;
+    SshSignRequest req;
+    StatusCode want;
+  };
+  std::vector<Case> cases = {
+      {"other type",
+       {.public_key = SubjectKey(), .ott = token(), .cert_type = "host"},
+       StatusCode::kPermissionDenied},
+      {"other key id",
+       {.public_key = SubjectKey(), .ott = token(), .key_id = "bob"},
+       StatusCode::kPermissionDenied},
+      {"principal outside the token",
+       {.public_key = SubjectKey(), .ott = token(), .principals = {"alice", "root"}},
+       StatusCode::kPermissionDenied},
+      {"too long",
+       {.public_key = SubjectKey(), .ott = token(), .valid_before = "+48h"},
+       StatusCode::kPermissionDenied},
+      {"too short",
+       {.public_key = SubjectKey(), .ott = token(), .valid_before = "+1m"},
+       StatusCode::kPermissionDenied},
+      {"malformed key", {.public_key = "AAAA", .ott = token()}, StatusCode::kInvalidArgument},
+      {"not base64", {.public_key = "!!", .ott = token()}, StatusCode::kInvalidArgument},
+      {"x509 token",
+       {.public_key = SubjectKey(),
+        .ott = Token("alice", {}, "https://ca.example.com/1.0/ssh/sign")},
+       StatusCode::kUnauthenticated},
+      {"bad cert type",
+       {.public_key = SubjectKey(), .ott = token(), .cert_type = "root"},
+       StatusCode::kInvalidArgument},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(authority_->SignSsh(c.req).status().code(), c.want) << c.name;
+  }
+  EXPECT_TRUE(store_.ListSshCertificates("", 10)->empty()) << "nothing refused was recorded";
+  // A subset of the token's principals is fine.
+  CAIRN_EXPECT_OK(
+      authority_->SignSsh({.public_key = SubjectKey(), .ott = token(), .principals = {"alice"}})
+          .status());
+}
+
+TEST_F(SshSignTest, ProvisionersWithoutSshAndCasWithoutKeysRefuse) {
+  config_json_["authority"]["provisioners"][0]["claims"]["enableSSHCA"] = false;
+  Rebuild();
+  auto r = authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("a", {})});
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  config_json_.erase("ssh");
+  config_json_["authority"]["provisioners"][0]["claims"]["enableSSHCA"] = true;
+  Rebuild();
+  r = authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("a", {})});
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
 }
 
 }  // namespace

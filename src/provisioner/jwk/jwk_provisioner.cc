@@ -117,6 +117,39 @@ Result<SignPlan> JwkProvisioner::AuthorizeSign(const TokenContext& ctx,
   return plan;
 }
 
+Result<SshSignPlan> JwkProvisioner::AuthorizeSshSign(const TokenContext& ctx,
+                                                     const jose::ParsedJws& token,
+                                                     const Audiences& audiences) const {
+  if (!claims_.enable_ssh_ca) {
+    std::string msg = "ssh ca is disabled for jwk provisioner '" + name_ + "'";
+    return PermissionDeniedError("jwk.AuthorizeSSHSign; " + msg).WithPublicMessage(msg);
+  }
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, AuthorizeToken(ctx, token, audiences.ssh_sign));
+  const nlohmann::json* ssh = nullptr;
+  if (auto step = claims.find("step"); step != claims.end() && step->is_object()) {
+    if (auto it = step->find("ssh"); it != step->end() && it->is_object()) ssh = &*it;
+  }
+  if (ssh == nullptr) {
+    if (ctx.rejection) *ctx.rejection = TokenRejection::kClaims;
+    return UnauthenticatedError(
+        "jwk.AuthorizeSSHSign; authorization token must be an SSH provisioning token");
+  }
+  SshSignPlan plan;
+  plan.token_id = StringClaim(claims, "jti");
+  plan.cert_type = StringClaim(*ssh, "certType");
+  plan.key_id = StringClaim(*ssh, "keyID");
+  plan.principals = StringList(ssh->value("principals", nlohmann::json()));
+  plan.valid_after = StringClaim(*ssh, "validAfter");
+  plan.valid_before = StringClaim(*ssh, "validBefore");
+  if (!plan.cert_type.empty() && plan.cert_type != "user" && plan.cert_type != "host") {
+    if (ctx.rejection) *ctx.rejection = TokenRejection::kClaims;
+    return UnauthenticatedError("jwk.AuthorizeSSHSign; invalid certType '" + plan.cert_type + "'");
+  }
+  plan.claims = claims_;
+  plan.token_claims = std::move(claims);
+  return plan;
+}
+
 Result<RevokePlan> JwkProvisioner::AuthorizeRevoke(const TokenContext& ctx,
                                                    const jose::ParsedJws& token,
                                                    const Audiences& audiences) const {

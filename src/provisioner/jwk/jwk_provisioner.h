@@ -28,6 +28,8 @@ class JwkProvisioner final : public Provisioner {
 
   Result<SignPlan> AuthorizeSign(const TokenContext& ctx, const jose::ParsedJws& token,
                                  const Audiences& audiences) const override;
+  Result<SshSignPlan> AuthorizeSshSign(const TokenContext& ctx, const jose::ParsedJws& token,
+                                       const Audiences& audiences) const override;
   Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
                                      const Audiences& audiences) const override;
 

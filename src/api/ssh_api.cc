@@ -1,0 +1,114 @@
+#include "api/ssh_api.h"
+
+#include <string>
+#include <vector>
+
+#include "base/encoding.h"
+
+namespace cairn::api {
+namespace {
+
+using authority::Authority;
+using http::Request;
+using http::Response;
+
+// kMaxPrincipals bounds the principals of one request (the certificate format allows more, no
+// sane request needs them).
+constexpr size_t kMaxRequestPrincipals = 256;
+
+Result<authority::SshSignRequest> ParseSshSign(std::string_view body) {
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonBody(body));
+  authority::SshSignRequest r;
+  auto str = [&](const char* name, std::string* out) -> Status {
+    auto it = j.find(name);
+    if (it == j.end() || it->is_null()) return Status();
+    if (!it->is_string()) {
+      return InvalidArgumentError(std::string("error reading request body: `") + name +
+                                  "` must be a string");
+    }
+    *out = it->get<std::string>();
+    return Status();
+  };
+  CAIRN_RETURN_IF_ERROR(str("publicKey", &r.public_key));
+  CAIRN_RETURN_IF_ERROR(str("ott", &r.ott));
+  CAIRN_RETURN_IF_ERROR(str("certType", &r.cert_type));
+  CAIRN_RETURN_IF_ERROR(str("keyID", &r.key_id));
+  CAIRN_RETURN_IF_ERROR(str("validAfter", &r.valid_after));
+  CAIRN_RETURN_IF_ERROR(str("validBefore", &r.valid_before));
+  if (auto it = j.find("principals"); it != j.end() && !it->is_null()) {
+    if (!it->is_array() || it->size() > kMaxRequestPrincipals) {
+      return InvalidArgumentError(
+          "error reading request body: `principals` must be an array of "
+          "at most " +
+          std::to_string(kMaxRequestPrincipals) + " strings");
+    }
+    for (const auto& p : *it) {
+      if (!p.is_string()) {
+        return InvalidArgumentError("error reading request body: `principals` must be strings");
+      }
+      r.principals.push_back(p.get<std::string>());
+    }
+  }
+  if (auto it = j.find("templateData"); it != j.end() && it->is_object()) r.template_data = *it;
+  // step-ca's SignSSHRequest.Validate.
+  if (r.public_key.empty()) return InvalidArgumentError("missing or empty publicKey");
+  if (r.ott.empty()) return InvalidArgumentError("missing or empty ott");
+  return r;
+}
+
+void SignSsh(Authority& a, Request& req, Response& r) {
+  auto parsed = ParseSshSign(req.body);
+  if (!parsed.ok()) {
+    RenderError(InvalidArgumentError(parsed.status().message())
+                    .WithPublicMessage(parsed.status().message()),
+                r);
+    return;
+  }
+  auto issued = a.SignSsh(*parsed);
+  if (!issued.ok()) {
+    RenderError(issued.status(), r);
+    return;
+  }
+  const ssh::Certificate& c = issued->cert;
+  nlohmann::json body{{"crt", Base64Encode(c.Marshal())}};
+  r.SetBody(201, "application/json", body.dump() + "\n");
+  r.log_fields["serial"] = std::to_string(c.serial());
+  r.log_fields["key-id"] = c.key_id();
+  r.log_fields["principals"] = c.principals();
+  r.log_fields["certificate-type"] = std::string(ssh::CertTypeName(c.type()));
+  r.log_fields["provisioner"] = issued->provisioner;
+}
+
+void Roots(const Authority& a, Response& r) {
+  nlohmann::json body = nlohmann::json::object();
+  if (a.ssh_user_key()) body["userKey"] = {Base64Encode(a.ssh_user_key()->Marshal())};
+  if (a.ssh_host_key()) body["hostKey"] = {Base64Encode(a.ssh_host_key()->Marshal())};
+  if (body.empty()) {
+    std::string msg = "no SSH keys are configured";
+    RenderError(NotFoundError(msg).WithPublicMessage(msg), r);
+    return;
+  }
+  r.SetBody(200, "application/json", body.dump() + "\n");
+}
+
+}  // namespace
+
+void RegisterSshRoutes(http::Router& router, AuthoritySource authority) {
+  for (const char* prefix : {"", "/1.0"}) {
+    for (const char* path : {"/ssh/sign", "/sign-ssh"}) {
+      router.Handle("POST", std::string(prefix) + path, [authority](Request& req, Response& r) {
+        auto a = authority();
+        SignSsh(*a, req, r);
+      });
+    }
+    // Federated keys from ssh.keys are not loaded yet: /ssh/federation serves the CA's own.
+    for (const char* path : {"/ssh/roots", "/ssh/federation"}) {
+      router.Handle("GET", std::string(prefix) + path, [authority](Request&, Response& r) {
+        auto a = authority();
+        Roots(*a, r);
+      });
+    }
+  }
+}
+
+}  // namespace cairn::api
