@@ -79,6 +79,36 @@ void SignSsh(Authority& a, Request& req, Response& r) {
   r.log_fields["provisioner"] = issued->provisioner;
 }
 
+void RevokeSsh(Authority& a, Request& req, Response& r) {
+  auto j = ParseJsonBody(req.body);
+  if (!j.ok()) {
+    RenderError(InvalidArgumentError(j.status().message()).WithPublicMessage(j.status().message()),
+                r);
+    return;
+  }
+  authority::RevokeRequest rr;
+  auto str = [&](const char* name) -> std::string {
+    auto it = j->find(name);
+    return it != j->end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  rr.serial = str("serial");
+  rr.ott = str("ott");
+  rr.reason = str("reason");
+  if (auto it = j->find("reasonCode"); it != j->end() && it->is_number_integer()) {
+    rr.reason_code = it->get<int>();
+  }
+  if (auto it = j->find("passive"); it != j->end() && it->is_boolean()) {
+    rr.passive = it->get<bool>();
+  }
+  Status s = a.RevokeSsh(rr);
+  if (!s.ok()) {
+    RenderError(s, r);
+    return;
+  }
+  r.log_fields["serial"] = rr.serial;
+  r.SetBody(200, "application/json", "{\"status\":\"ok\"}\n");
+}
+
 void Roots(const Authority& a, Response& r) {
   nlohmann::json body = nlohmann::json::object();
   if (a.ssh_user_key()) body["userKey"] = {Base64Encode(a.ssh_user_key()->Marshal())};
@@ -101,6 +131,11 @@ void RegisterSshRoutes(http::Router& router, AuthoritySource authority) {
         SignSsh(*a, req, r);
       });
     }
+    router.Handle("POST", std::string(prefix) + "/ssh/revoke",
+                  [authority](Request& req, Response& r) {
+                    auto a = authority();
+                    RevokeSsh(*a, req, r);
+                  });
     // Federated keys from ssh.keys are not loaded yet: /ssh/federation serves the CA's own.
     for (const char* path : {"/ssh/roots", "/ssh/federation"}) {
       router.Handle("GET", std::string(prefix) + path, [authority](Request&, Response& r) {

@@ -231,6 +231,11 @@ class Authority {
   // for that certificate type, kInvalidArgument (bad key, type, times), kUnauthenticated
   // (token), kPermissionDenied (principals, key id or validity outside the token or claims).
   Result<SshIssued> SignSsh(const SshSignRequest& request);
+  // RevokeSsh revokes an SSH certificate for a token (POST /ssh/revoke; stepca.md §1.5):
+  // passive only, as step-ca; the token's subject must be the serial. Renewals and rekeys of a
+  // revoked certificate are refused and `cairn ssh krl` lists it. kInvalidArgument (serial,
+  // reason code, already revoked), kUnimplemented (not passive), kUnauthenticated (token).
+  Status RevokeSsh(const RevokeRequest& request);
   // ssh_user_key / ssh_host_key are the SSH CA public keys (nullopt when not configured).
   const std::optional<ssh::PublicKey>& ssh_user_key() const { return ssh_user_public_; }
   const std::optional<ssh::PublicKey>& ssh_host_key() const { return ssh_host_public_; }

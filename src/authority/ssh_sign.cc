@@ -220,4 +220,68 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   return SshIssued{std::move(cert), cred.empty() ? p->name() : p->name() + " (" + cred + ")"};
 }
 
+Status Authority::RevokeSsh(const RevokeRequest& request) {
+  using provisioner::TokenRejection;
+  Attempt attempt;
+  auto reject = [&](TokenRejection why, std::string message) {
+    attempt.rejection = why;
+    return UnauthenticatedError(std::move(message));
+  };
+  Status s = [&]() -> Status {
+    if (request.serial.empty()) return BadRequest("missing serial");
+    CAIRN_ASSIGN_OR_RETURN(std::string serial, ParseSerial(request.serial));
+    if (request.reason_code < 0 || request.reason_code > 10) {
+      return BadRequest("reasonCode out of bounds");
+    }
+    if (!request.passive) {
+      return UnimplementedError("non-passive revocation not implemented")
+          .WithPublicMessage("non-passive revocation not implemented");
+    }
+    if (request.ott.empty()) return BadRequest("missing ott");
+    auto jws = jose::ParseCompact(request.ott);
+    if (!jws.ok()) {
+      return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
+    }
+    nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
+    if (!claims.is_object()) return reject(TokenRejection::kMalformed, "error parsing token");
+    const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
+    if (p == nullptr) {
+      return reject(TokenRejection::kUnknownProvisioner,
+                    "provisioner not found or invalid audience");
+    }
+    attempt.provisioner = p;
+    const Time now = env_.clock.Now();
+    CAIRN_ASSIGN_OR_RETURN(provisioner::RevokePlan plan,
+                           p->AuthorizeSshRevoke({.now = now, .rejection = &attempt.rejection},
+                                                 *jws, provisioners_->audiences()));
+    if (plan.serial != serial && plan.serial != request.serial) {
+      return Forbidden("request serial number \"" + serial + "\" and token subject \"" +
+                       plan.serial + "\" do not match");
+    }
+    store::RevocationRecord rec;
+    rec.serial = serial;
+    rec.provisioner_id = p->id();
+    rec.reason_code = request.reason_code;
+    rec.reason = request.reason;
+    rec.revoked_at = now;
+    rec.token_id = plan.token_id.empty() ? TokenHashOf(request.ott) : plan.token_id;
+    auto cert = env_.store.GetSshCertificate(serial);
+    if (cert.ok() && cert->has_value() && (*cert)->valid_before != store::kSshForever) {
+      rec.expires_at = FromUnixSeconds(static_cast<int64_t>((*cert)->valid_before));
+    }
+    Status st = env_.store.RevokeSsh(rec, rec.token_id);
+    if (st.code() == StatusCode::kAlreadyExists) {
+      auto existing = env_.store.GetSshRevocation(serial);
+      if (existing.ok() && existing->has_value()) {
+        return BadRequest("certificate with serial number '" + serial + "' is already revoked");
+      }
+      attempt.rejection = TokenRejection::kReplayed;
+      return UnauthenticatedError("token already used");
+    }
+    return st;
+  }();
+  Count(nullptr, attempt, s.ok());
+  return s;
+}
+
 }  // namespace cairn::authority

@@ -81,6 +81,11 @@ Result<SshSignPlan> Provisioner::AuthorizeSshSign(const TokenContext&, const jos
   return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH sign flow");
 }
 
+Result<RevokePlan> Provisioner::AuthorizeSshRevoke(const TokenContext&, const jose::ParsedJws&,
+                                                   const Audiences&) const {
+  return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH revoke flow");
+}
+
 Result<RevokePlan> Provisioner::AuthorizeRevoke(const TokenContext&, const jose::ParsedJws&,
                                                 const Audiences&) const {
   return UnauthenticatedError("provisioner '" + name() + "' does not support the revoke flow");

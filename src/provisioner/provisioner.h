@@ -143,6 +143,11 @@ class Provisioner {
   virtual Result<SshSignPlan> AuthorizeSshSign(const TokenContext& ctx,
                                                const jose::ParsedJws& token,
                                                const Audiences& audiences) const;
+  // AuthorizeSshRevoke checks an SSH revoke token (audience /ssh/revoke, subject = the serial).
+  // Fails with kUnauthenticated, kPermissionDenied when SSH is disabled.
+  virtual Result<RevokePlan> AuthorizeSshRevoke(const TokenContext& ctx,
+                                                const jose::ParsedJws& token,
+                                                const Audiences& audiences) const;
   // AuthorizeRevoke checks a revoke token. Fails with kUnauthenticated.
   virtual Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
                                              const Audiences& audiences) const;

@@ -728,6 +728,36 @@ TEST_F(SshSignTest, TheTokenBoundsTheRequest) {
           .status());
 }
 
+TEST_F(SshSignTest, RevokesWithAnSshRevokeToken) {
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      SshIssued issued, authority_->SignSsh({.public_key = SubjectKey(),
+                                             .ott = SshToken("alice", {{"certType", "user"}})}));
+  const std::string serial = std::to_string(issued.cert.serial());
+  auto revoke_token = [&](const std::string& sub) {
+    return Token(sub, {}, "https://ca.example.com/1.0/ssh/revoke");
+  };
+  EXPECT_EQ(authority_->RevokeSsh({.serial = serial, .ott = revoke_token("12345")}).code(),
+            StatusCode::kPermissionDenied);
+  EXPECT_EQ(authority_->RevokeSsh({.serial = serial, .ott = revoke_token(serial), .passive = false})
+                .code(),
+            StatusCode::kUnimplemented);
+  // An X.509 revoke token is for another audience.
+  EXPECT_EQ(authority_
+                ->RevokeSsh({.serial = serial,
+                             .ott = Token(serial, {}, "https://ca.example.com/1.0/revoke")})
+                .code(),
+            StatusCode::kUnauthenticated);
+  CAIRN_ASSERT_OK(
+      authority_->RevokeSsh({.serial = serial, .ott = revoke_token(serial), .reason_code = 1}));
+  auto rec = store_.GetSshRevocation(serial);
+  ASSERT_TRUE(rec.ok() && rec->has_value());
+  EXPECT_EQ((*rec)->reason_code, 1);
+  EXPECT_EQ((*rec)->expires_at, FromUnixSeconds(static_cast<int64_t>(issued.cert.valid_before())));
+  EXPECT_FALSE(store_.GetRevocation(serial)->has_value()) << "not an X.509 revocation";
+  EXPECT_EQ(authority_->RevokeSsh({.serial = serial, .ott = revoke_token(serial)}).code(),
+            StatusCode::kInvalidArgument);
+}
+
 TEST_F(SshSignTest, ProvisionersWithoutSshAndCasWithoutKeysRefuse) {
   config_json_["authority"]["provisioners"][0]["claims"]["enableSSHCA"] = false;
   Rebuild();

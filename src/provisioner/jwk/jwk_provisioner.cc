@@ -150,6 +150,20 @@ Result<SshSignPlan> JwkProvisioner::AuthorizeSshSign(const TokenContext& ctx,
   return plan;
 }
 
+Result<RevokePlan> JwkProvisioner::AuthorizeSshRevoke(const TokenContext& ctx,
+                                                      const jose::ParsedJws& token,
+                                                      const Audiences& audiences) const {
+  if (!claims_.enable_ssh_ca) {
+    std::string msg = "ssh ca is disabled for jwk provisioner '" + name_ + "'";
+    return PermissionDeniedError("jwk.AuthorizeSSHRevoke; " + msg).WithPublicMessage(msg);
+  }
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, AuthorizeToken(ctx, token, audiences.ssh_revoke));
+  RevokePlan plan;
+  plan.token_id = StringClaim(claims, "jti");
+  plan.serial = StringClaim(claims, "sub");
+  return plan;
+}
+
 Result<RevokePlan> JwkProvisioner::AuthorizeRevoke(const TokenContext& ctx,
                                                    const jose::ParsedJws& token,
                                                    const Audiences& audiences) const {

@@ -30,6 +30,8 @@ class JwkProvisioner final : public Provisioner {
                                  const Audiences& audiences) const override;
   Result<SshSignPlan> AuthorizeSshSign(const TokenContext& ctx, const jose::ParsedJws& token,
                                        const Audiences& audiences) const override;
+  Result<RevokePlan> AuthorizeSshRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
+                                        const Audiences& audiences) const override;
   Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
                                      const Audiences& audiences) const override;
 
