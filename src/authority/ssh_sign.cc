@@ -8,6 +8,7 @@
 #include "authority/internal/sign_util.h"
 #include "base/encoding.h"
 #include "base/file.h"
+#include "base/strings.h"
 #include "crypto/digest.h"
 #include "jose/jws.h"
 
@@ -127,9 +128,11 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   std::vector<std::string> principals =
       request.principals.empty() ? plan.principals : request.principals;
   if (!plan.principals.empty()) {
-    std::set<std::string> allowed(plan.principals.begin(), plan.principals.end());
+    // Case-insensitive, as step-ca compares them.
+    std::set<std::string> allowed;
+    for (const auto& pr : plan.principals) allowed.insert(ToLower(pr));
     for (const auto& pr : principals) {
-      if (!allowed.count(pr)) {
+      if (!allowed.count(ToLower(pr))) {
         return Forbidden("ssh certificate principals does not match - principal " + pr +
                          " is not in the token");
       }

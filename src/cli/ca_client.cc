@@ -13,6 +13,7 @@
 #include "base/strings.h"
 #include "cli/ca_client_flow.h"
 #include "cli/cli.h"
+#include "cli/ssh.h"
 #include "cli/ui.h"
 #include "client/token.h"
 #include "client/truststore.h"
@@ -288,6 +289,8 @@ struct TokenFlags {
   bool revoke = false, renew = false;
   std::string x5c_cert, x5c_key;
   std::string cnf, cnf_file;
+  bool ssh = false, host = false;
+  std::vector<std::string> principals;
 };
 
 Status Token(TokenFlags& t) {
@@ -330,7 +333,31 @@ Status Token(TokenFlags& t) {
   }
 
   std::string token;
-  if (t.renew) {
+  if (!t.ssh && (t.host || !t.principals.empty())) {
+    return InvalidArgumentError(std::string("flag '--") + (t.host ? "host" : "principal") +
+                                "' requires the '--ssh' flag");
+  }
+  if (t.ssh) {
+    if (t.revoke || t.renew || !f.sans.empty()) {
+      return InvalidArgumentError(
+          "flag '--ssh' is incompatible with '--revoke', '--renew' and "
+          "'--san'");
+    }
+    if (f.offline && !offline) {
+      return InvalidArgumentError("flag '--offline' with '--ssh' needs the CA's ca.json");
+    }
+    SshTokenFlowRequest s;
+    s.subject = t.subject;
+    s.ssh.cert_type = t.host ? "host" : "user";
+    s.ssh.key_id = t.subject;
+    s.ssh.principals =
+        t.principals.empty() ? client::DefaultSshPrincipals(t.subject, t.host) : t.principals;
+    s.ssh.valid_after = t.cert_not_before;
+    s.ssh.valid_before = t.cert_not_after;
+    s.not_before = req.not_before;
+    s.not_after = req.not_after;
+    CAIRN_ASSIGN_OR_RETURN(token, MakeSshToken(f, s, offline.get()));
+  } else if (t.renew) {
     if (t.x5c_cert.empty()) return RequiredFlagError(f, "x5c-cert");
     if (t.x5c_key.empty()) return RequiredFlagError(f, "x5c-key");
     std::string audience;
@@ -443,6 +470,13 @@ void RegisterToken(CLI::App& ca, RunState& state) {
                   "The <fingerprint> of the CSR to restrict this token for (base64url SHA-256 "
                   "of its DER).");
   cmd->add_option("--cnf-file", t->cnf_file, "The CSR <file> to restrict this token for.");
+  cmd->add_flag("--ssh", t->ssh, "Create a token for authorizing an SSH certificate signing.");
+  cmd->add_flag("--host", t->host,
+                "Create a token for an SSH host certificate instead of a user certificate.");
+  cmd->add_option("-n,--principal", t->principals,
+                  "Add the principals (user or host names) that the SSH token is authorized to "
+                  "request. Use the flag multiple times for several principals.")
+      ->allow_extra_args(false);
   AddCaUrlFlag(*cmd, f);
   AddRootFlag(*cmd, f);
   AddTemplateDataFlags(*cmd, f);
@@ -471,6 +505,12 @@ void RegisterToken(CLI::App& ca, RunState& state) {
 
   Get a new token using the offline mode (the files created with 'cairn ca init'):
     $ cairn ca token internal.example.com --offline
+
+  Get a new token for an SSH user certificate (principals 'mariano' and the subject):
+    $ cairn ca token --ssh mariano@work
+
+  Get a new token for an SSH host certificate:
+    $ cairn ca token --ssh --host internal.example.com
 
   Generate a renew token and use it in a renew after expiry request:
     $ TOKEN=$(cairn ca token --x5c-cert internal.crt --x5c-key internal.key --renew internal.example.com)

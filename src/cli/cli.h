@@ -33,6 +33,8 @@ void RegisterCryptoCommands(CLI::App& root, RunState& state);
 
 // `cairn inventory add|remove|list|import|export`, on the CA's own database (ca.json's `db`).
 void RegisterInventoryCommands(CLI::App& root, RunState& state);
+// RegisterSshCommands adds `ssh certificate|inspect|fingerprint` (ssh.cc).
+void RegisterSshCommands(CLI::App& root, RunState& state);
 
 // Main runs the `cairn` command line and returns the process exit code: 0 on success, 1 on any
 // failure (one clear line on stderr, never a stack trace).

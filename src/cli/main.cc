@@ -21,6 +21,7 @@ int Main(int argc, char** argv) {
   RegisterCertificateCommands(app, state);
   RegisterCryptoCommands(app, state);
   RegisterInventoryCommands(app, state);
+  RegisterSshCommands(app, state);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

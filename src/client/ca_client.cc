@@ -343,4 +343,45 @@ Status CaClient::Revoke(const RevokeRequest& request, const ClientCredentials* c
   return Status();
 }
 
+Result<std::string> CaClient::SignSsh(const SshSignRequest& request) {
+  nlohmann::json body = {{"publicKey", Base64Encode(request.public_key)},
+                         {"ott", request.ott},
+                         {"certType", request.cert_type},
+                         {"keyID", request.key_id},
+                         {"principals", request.principals}};
+  if (!request.valid_after.empty()) body["validAfter"] = request.valid_after;
+  if (!request.valid_before.empty()) body["validBefore"] = request.valid_before;
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/sign", body.dump(), ""));
+  auto crt = json.is_object() ? json.find("crt") : json.end();
+  if (!json.is_object() || crt == json.end() || !crt->is_string()) {
+    return InvalidArgumentError("the CA's SSH sign response has no certificate");
+  }
+  auto wire = Base64Decode(crt->get<std::string>());
+  if (!wire.ok() || wire->empty()) {
+    return InvalidArgumentError("the CA's SSH certificate is not valid base64");
+  }
+  return std::move(wire).value();
+}
+
+Result<SshRootKeys> CaClient::SshRoots() {
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "GET", "/ssh/roots", "", ""));
+  if (!json.is_object()) return InvalidArgumentError("the CA's SSH roots are malformed");
+  SshRootKeys out;
+  for (auto [name, list] :
+       {std::pair{"userKey", &out.user_keys}, std::pair{"hostKey", &out.host_keys}}) {
+    auto it = json.find(name);
+    if (it == json.end() || it->is_null()) continue;
+    if (!it->is_array()) return InvalidArgumentError("the CA's SSH roots are malformed");
+    for (const auto& k : *it) {
+      if (!k.is_string()) return InvalidArgumentError("the CA's SSH roots are malformed");
+      auto blob = Base64Decode(k.get<std::string>());
+      if (!blob.ok() || blob->empty()) {
+        return InvalidArgumentError("the CA's SSH roots are malformed");
+      }
+      list->push_back(std::move(blob).value());
+    }
+  }
+  return out;
+}
+
 }  // namespace cairn::client

@@ -82,6 +82,27 @@ struct RevokeRequest {
   bool passive = true;
 };
 
+// SshSignRequest is the body of POST /1.0/ssh/sign.
+struct SshSignRequest {
+  // public_key is the SSH wire blob of the key to certify (sent base64-encoded).
+  std::string public_key;
+  // ott is the SSH sign token (see token.h SshSignToken).
+  std::string ott;
+  // cert_type is "user" or "host"; key_id and principals as the certificate should carry them.
+  std::string cert_type;
+  std::string key_id;
+  std::vector<std::string> principals;
+  // valid_after / valid_before are step's TimeDuration strings; empty strings are left out.
+  std::string valid_after;
+  std::string valid_before;
+};
+
+// SshRootKeys are the CA's SSH public keys (GET /ssh/roots), as SSH wire blobs.
+struct SshRootKeys {
+  std::vector<std::string> user_keys;
+  std::vector<std::string> host_keys;
+};
+
 // ClientCredentials are the certificate chain (PEM, leaf first) and its unencrypted private
 // key (PEM) presented for mTLS.
 struct ClientCredentials {
@@ -144,6 +165,12 @@ class CaClient {
   // Revoke performs POST /revoke. With request.ott empty, `credentials` must hold the
   // certificate being revoked (mTLS); else they are ignored.
   Status Revoke(const RevokeRequest& request, const ClientCredentials* credentials = nullptr);
+  // SignSsh performs POST /1.0/ssh/sign and returns the certificate's wire bytes (the
+  // base64-decoded "crt"). Fails with kInvalidArgument when "crt" is missing or not base64.
+  Result<std::string> SignSsh(const SshSignRequest& request);
+  // SshRoots performs GET /1.0/ssh/roots. Fails with kInvalidArgument when a key is not base64
+  // or the lists are malformed; kNotFound when the CA has no SSH keys.
+  Result<SshRootKeys> SshRoots();
   // Admin performs an administration API call (`path` from "/admin/", with its query) with
   // the admin token in the Authorization header, as step's admin client sends it (the raw
   // token, no "Bearer"); `body` is sent as JSON for POST, PUT and PATCH. Returns the answer's

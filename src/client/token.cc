@@ -213,4 +213,44 @@ Result<jose::Jwk> ParseKeyFile(std::string_view content, std::string_view passwo
   return key;
 }
 
+Result<std::string> SshTokenAudience(std::string_view ca_url) {
+  CAIRN_ASSIGN_OR_RETURN(std::string base, NormalizeCaUrl(ca_url));
+  return base + "/1.0/ssh/sign";
+}
+
+std::string SanitizeSshUserPrincipal(std::string_view subject) {
+  if (size_t at = subject.rfind('@'); at != std::string_view::npos) subject = subject.substr(0, at);
+  std::string out;
+  for (char ch : ToLower(subject)) {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-') {
+      out.push_back(ch);
+    } else if (ch != '.') {
+      out.push_back('_');
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> DefaultSshPrincipals(std::string_view subject, bool host) {
+  if (host) return {std::string(subject)};
+  std::vector<std::string> out{SanitizeSshUserPrincipal(subject)};
+  if (out.front() != subject) out.emplace_back(subject);
+  return out;
+}
+
+Result<std::string> SshSignToken(const JwkTokenRequest& request, const SshTokenClaims& ssh,
+                                 const jose::Jwk& key, Time now, Random& random) {
+  if (ssh.cert_type != "user" && ssh.cert_type != "host") {
+    return InvalidArgumentError("unknown ssh certificate type '" + ssh.cert_type + "'");
+  }
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, BaseClaims(request, now, random));
+  claims["step"] = {{"ssh",
+                     {{"certType", ssh.cert_type},
+                      {"keyID", ssh.key_id},
+                      {"principals", ssh.principals},
+                      {"validAfter", ssh.valid_after},
+                      {"validBefore", ssh.valid_before}}}};
+  return Sign(claims, request, key);
+}
+
 }  // namespace cairn::client

@@ -126,4 +126,40 @@ bool KeyFileIsEncrypted(std::string_view content);
 // key is encrypted and `password` is empty.
 Result<jose::Jwk> ParseKeyFile(std::string_view content, std::string_view password);
 
+// SshTokenClaims are the "step": {"ssh": {...}} claims of an SSH sign token (stepca.md §2.6).
+struct SshTokenClaims {
+  // cert_type is "user" or "host".
+  std::string cert_type = "user";
+  // key_id is the certificate's key id (step sets the token subject).
+  std::string key_id;
+  // principals are the user or host names the certificate may carry.
+  std::vector<std::string> principals;
+  // valid_after / valid_before are step's TimeDuration strings (RFC 3339 or a Go duration);
+  // "" lets the CA choose.
+  std::string valid_after;
+  std::string valid_before;
+};
+
+// SshTokenAudience returns the audience of SSH sign tokens for `ca_url`:
+// "<ca-url>/1.0/ssh/sign". Fails with kInvalidArgument for a bad URL.
+Result<std::string> SshTokenAudience(std::string_view ca_url);
+
+// SanitizeSshUserPrincipal returns step's user name for an e-mail-like subject: the part before
+// the last '@', lower-cased, with '.' dropped and any character other than a-z, 0-9 and '-'
+// replaced by '_'. Thread-safe.
+std::string SanitizeSshUserPrincipal(std::string_view subject);
+
+// DefaultSshPrincipals returns the principals step requests when none are given: for a host
+// certificate the subject; for a user certificate SanitizeSshUserPrincipal(subject) and, when
+// it differs, the subject itself. Thread-safe.
+std::vector<std::string> DefaultSshPrincipals(std::string_view subject, bool host);
+
+// SshSignToken makes a token that authorizes POST /1.0/ssh/sign: the claims of SignToken
+// without sans/cnf/user, plus "step": {"ssh": {"certType", "keyID", "principals",
+// "validAfter", "validBefore"}} from `ssh` (validity strings as given, "" included, as step
+// sends them). request.audience should be SshTokenAudience. Fails as SignToken, and with
+// kInvalidArgument for a certType other than "user"/"host". Thread-safe if `random` is.
+Result<std::string> SshSignToken(const JwkTokenRequest& request, const SshTokenClaims& ssh,
+                                 const jose::Jwk& key, Time now, Random& random);
+
 }  // namespace cairn::client

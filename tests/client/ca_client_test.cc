@@ -125,6 +125,14 @@ class FakeCa {
       last_body_ = req.body;
       r.SetJson(200, {{"status", "ok"}});
     });
+    router_.Handle("POST", "/1.0/ssh/sign", [this](http::Request& req, http::Response& r) {
+      last_body_ = req.body;
+      r.SetJson(201, {{"crt", Base64Encode(std::string("CERT\0WIRE", 9))}});
+    });
+    router_.Handle("GET", "/1.0/ssh/roots", [](http::Request&, http::Response& r) {
+      r.SetJson(200, {{"userKey", {Base64Encode("USER1"), Base64Encode("USER2")}},
+                      {"hostKey", {Base64Encode("HOST")}}});
+    });
     auto server = http::Server::Create({}, router_);
     EXPECT_TRUE(server.ok()) << server.status();
     server_ = std::move(server).value();
@@ -330,6 +338,35 @@ TEST(CaClientTest, RevokeBody) {
                                                                   {"passive", true}}));
   req.ott.clear();
   EXPECT_FALSE(client->Revoke(req).ok()) << "mTLS revoke needs credentials";
+}
+
+TEST(CaClientTest, SignSshSendsStepsBodyAndDecodesTheCertificate) {
+  FakeCa ca;
+  auto client = ClientFor(ca, ca.tls_.cert_pem);
+  SshSignRequest req;
+  req.public_key = std::string("KEY\0BLOB", 8);
+  req.ott = "tok";
+  req.cert_type = "user";
+  req.key_id = "jane@example.com";
+  req.principals = {"jane", "root"};
+  req.valid_before = "1h";
+  CAIRN_ASSERT_OK_AND_ASSIGN(std::string wire, client->SignSsh(req));
+  EXPECT_EQ(wire, std::string("CERT\0WIRE", 9));
+  EXPECT_EQ(nlohmann::json::parse(ca.last_body_),
+            nlohmann::json({{"publicKey", Base64Encode(std::string("KEY\0BLOB", 8))},
+                            {"ott", "tok"},
+                            {"certType", "user"},
+                            {"keyID", "jane@example.com"},
+                            {"principals", {"jane", "root"}},
+                            {"validBefore", "1h"}}));
+}
+
+TEST(CaClientTest, SshRootsDecodesBothLists) {
+  FakeCa ca;
+  auto client = ClientFor(ca, ca.tls_.cert_pem);
+  CAIRN_ASSERT_OK_AND_ASSIGN(SshRootKeys keys, client->SshRoots());
+  EXPECT_EQ(keys.user_keys, (std::vector<std::string>{"USER1", "USER2"}));
+  EXPECT_EQ(keys.host_keys, (std::vector<std::string>{"HOST"}));
 }
 
 TEST(CaClientTest, CreateNeedsRootsUnlessInsecure) {

@@ -332,5 +332,70 @@ TEST(ParseKeyFileTest, PemKeys) {
   EXPECT_TRUE(a.is_private());
 }
 
+TEST(SshSignTokenTest, ClaimsAreStepsSshShape) {
+  jose::Jwk key = ProvisionerKey();
+  testing::FakeRandom random(3);
+  JwkTokenRequest r = BasicRequest();
+  r.subject = "jane@example.com";
+  CAIRN_ASSERT_OK_AND_ASSIGN(r.audience, SshTokenAudience("ca.example.com:9000"));
+  EXPECT_EQ(r.audience, "https://ca.example.com:9000/1.0/ssh/sign");
+  SshTokenClaims ssh;
+  ssh.key_id = "jane@example.com";
+  ssh.principals = DefaultSshPrincipals("jane@example.com", /*host=*/false);
+  ssh.valid_before = "2h";
+  CAIRN_ASSERT_OK_AND_ASSIGN(std::string token, SshSignToken(r, ssh, key, kNow, random));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto decoded, jose::DecodeUnverified(token));
+  const auto& [header, claims] = decoded;
+  EXPECT_EQ(header["kid"], "the-provisioner-kid");
+  EXPECT_EQ(claims["aud"], "https://ca.example.com:9000/1.0/ssh/sign");
+  EXPECT_EQ(claims["sub"], "jane@example.com");
+  EXPECT_EQ(claims["iss"], "admin");
+  EXPECT_EQ(claims["jti"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(claims.contains("sans")) << "SSH tokens carry principals, not sans";
+  EXPECT_EQ(claims["step"], nlohmann::json::parse(R"({"ssh": {
+      "certType": "user", "keyID": "jane@example.com",
+      "principals": ["jane", "jane@example.com"],
+      "validAfter": "", "validBefore": "2h"}})"));
+  CAIRN_EXPECT_OK(jose::VerifyJwt(token, key.PublicKey()));
+}
+
+TEST(SshSignTokenTest, HostTokenAndBadType) {
+  jose::Jwk key = ProvisionerKey("OKP", "Ed25519");
+  testing::FakeRandom random(4);
+  JwkTokenRequest r = BasicRequest();
+  SshTokenClaims ssh{.cert_type = "host",
+                     .key_id = "internal.example.com",
+                     .principals = DefaultSshPrincipals("internal.example.com", true)};
+  CAIRN_ASSERT_OK_AND_ASSIGN(std::string token, SshSignToken(r, ssh, key, kNow, random));
+  CAIRN_ASSERT_OK_AND_ASSIGN(auto decoded, jose::DecodeUnverified(token));
+  EXPECT_EQ(decoded.second["step"]["ssh"]["certType"], "host");
+  EXPECT_EQ(decoded.second["step"]["ssh"]["principals"],
+            nlohmann::json::array({"internal.example.com"}));
+  ssh.cert_type = "admin";
+  EXPECT_EQ(SshSignToken(r, ssh, key, kNow, random).status().code(), StatusCode::kInvalidArgument);
+  r.subject.clear();
+  ssh.cert_type = "user";
+  EXPECT_EQ(SshSignToken(r, ssh, key, kNow, random).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(SshPrincipalsTest, StepsDefaults) {
+  struct Case {
+    const char* subject;
+    bool host;
+    std::vector<std::string> want;
+  };
+  const Case cases[] = {
+      {"jane", false, {"jane"}},
+      {"jane@example.com", false, {"jane", "jane@example.com"}},
+      {"Jane.Doe@Example.com", false, {"janedoe", "Jane.Doe@Example.com"}},
+      {"a+b@x@example.com", false, {"a_b_x", "a+b@x@example.com"}},
+      {"host.example.com", true, {"host.example.com"}},
+      {"Jane@example.com", true, {"Jane@example.com"}},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(DefaultSshPrincipals(c.subject, c.host), c.want) << c.subject;
+  }
+}
+
 }  // namespace
 }  // namespace cairn::client

@@ -1,0 +1,512 @@
+// `cairn ssh certificate|inspect|fingerprint`: step's SSH commands, and the SSH sign token flow
+// of `cairn ca token --ssh`.
+
+#include "cli/ssh.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/encoding.h"
+#include "base/file.h"
+#include "base/strings.h"
+#include "base/terminal.h"
+#include "cli/cli.h"
+#include "cli/ui.h"
+#include "client/ca_client.h"
+#include "client/provisioners.h"
+#include "crypto/digest.h"
+#include "crypto/key.h"
+#include "crypto/ossl_ptr.h"
+#include "crypto/random.h"
+#include "jose/jwe.h"
+#include "jose/jwt.h"
+#include "pki/certificate.h"
+#include "ssh/certificate.h"
+#include "ssh/key.h"
+#include "ssh/wire.h"
+
+namespace cairn::cli {
+namespace {
+
+constexpr int kPasswordTries = 3;
+constexpr size_t kMaxSshFile = 256 << 10;
+
+void Print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
+
+// ProvisionerKey decrypts the token-signing key: --key, else the provisioner's encryptedKey.
+Result<jose::Jwk> ProvisionerKey(const ClientFlags& f, const client::ProvisionerInfo& p,
+                                 client::CaClient* online) {
+  const std::string& file =
+      f.provisioner_password_file.empty() ? f.password_file : f.provisioner_password_file;
+  std::string content, prompt;
+  bool jwe = true;
+  if (!f.key_file.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(content, ReadTextFile(f.key_file));
+    if (!client::KeyFileIsEncrypted(content)) return client::ParseKeyFile(content, "");
+    jwe = false;
+    prompt = "Please enter the password to decrypt " + f.key_file + ": ";
+  } else {
+    if (online != nullptr) {
+      CAIRN_ASSIGN_OR_RETURN(content, online->EncryptedKey(p.kid));
+    } else {
+      content = p.encrypted_key;
+    }
+    if (content.empty()) {
+      return FailedPreconditionError("provisioner '" + p.kid +
+                                     "' does not have an 'encryptedKey' property");
+    }
+    prompt = "Please enter the password to decrypt the provisioner key: ";
+  }
+  auto attempt = [&](const std::string& pw) -> Result<jose::Jwk> {
+    return jwe ? jose::DecryptJwk(content, pw) : client::ParseKeyFile(content, pw);
+  };
+  if (!file.empty()) {
+    CAIRN_ASSIGN_OR_RETURN(std::string pw, ReadPasswordFile(file));
+    return attempt(pw);
+  }
+  Status last;
+  for (int i = 0; i < kPasswordTries; ++i) {
+    CAIRN_ASSIGN_OR_RETURN(std::string pw, PromptPassword(prompt));
+    auto r = attempt(pw);
+    if (r.ok()) return r;
+    last = r.status();
+  }
+  return last;
+}
+
+// --- OpenSSH private keys ------------------------------------------------------------------
+
+Result<std::string> BnParam(EVP_PKEY* pkey, const char* name) {
+  BIGNUM* bn = nullptr;
+  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) {
+    return ossl::ErrorStatus("reading key parameter");
+  }
+  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
+  BN_clear_free(bn);
+  return out;
+}
+
+// OpenSshPrivateKey encodes `key` in OpenSSH's unencrypted "openssh-key-v1" format
+// (PROTOCOL.key), as ssh-keygen -N '' writes it.
+Result<std::string> OpenSshPrivateKey(const crypto::PrivateKey& key, const ssh::PublicKey& pub,
+                                      std::string_view comment, Random& random) {
+  ssh::WireWriter priv;
+  CAIRN_ASSIGN_OR_RETURN(uint64_t check64, random.Uint64());
+  const auto check = static_cast<uint32_t>(check64);
+  priv.PutUint32(check);
+  priv.PutUint32(check);
+  switch (key.type()) {
+    case crypto::KeyType::kEd25519: {
+      std::string seed(32, '\0');
+      size_t len = seed.size();
+      if (EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(seed.data()),
+                                       &len) != 1 ||
+          len != 32) {
+        return ossl::ErrorStatus("reading the Ed25519 key");
+      }
+      priv.PutRaw(pub.Marshal());  // string type, string public key
+      ssh::WireReader r(pub.Marshal());
+      CAIRN_RETURN_IF_ERROR(r.ReadString().status());
+      CAIRN_ASSIGN_OR_RETURN(std::string_view pk, r.ReadString());
+      priv.PutString(seed + std::string(pk));
+      OPENSSL_cleanse(seed.data(), seed.size());
+      break;
+    }
+    case crypto::KeyType::kRsa: {
+      CAIRN_ASSIGN_OR_RETURN(std::string n, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_N));
+      CAIRN_ASSIGN_OR_RETURN(std::string e, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_E));
+      CAIRN_ASSIGN_OR_RETURN(std::string d, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_D));
+      CAIRN_ASSIGN_OR_RETURN(std::string p, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR1));
+      CAIRN_ASSIGN_OR_RETURN(std::string q, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR2));
+      CAIRN_ASSIGN_OR_RETURN(std::string iqmp,
+                             BnParam(key.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1));
+      priv.PutString(pub.type());
+      for (const std::string* v : {&n, &e, &d, &iqmp, &p, &q}) priv.PutMpint(*v);
+      break;
+    }
+    default: {  // ECDSA: the public blob's fields, then the private scalar
+      CAIRN_ASSIGN_OR_RETURN(std::string d, BnParam(key.get(), OSSL_PKEY_PARAM_PRIV_KEY));
+      priv.PutRaw(pub.Marshal());
+      priv.PutMpint(d);
+      break;
+    }
+  }
+  priv.PutString(comment);
+  for (uint8_t pad = 1; priv.size() % 8 != 0; ++pad) priv.PutByte(pad);
+
+  ssh::WireWriter w;
+  w.PutRaw(std::string_view("openssh-key-v1\0", 15));
+  w.PutString("none");
+  w.PutString("none");
+  w.PutString("");
+  w.PutUint32(1);
+  w.PutString(pub.Marshal());
+  std::string secret = priv.Take();
+  w.PutString(secret);
+  OPENSSL_cleanse(secret.data(), secret.size());
+  std::string b64 = Base64Encode(w.Take());
+  std::string pem = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
+  for (size_t i = 0; i < b64.size(); i += 70) pem += b64.substr(i, 70) + "\n";
+  pem += "-----END OPENSSH PRIVATE KEY-----\n";
+  OPENSSL_cleanse(b64.data(), b64.size());
+  return pem;
+}
+
+// --- certificate ---------------------------------------------------------------------------
+
+struct SshCertFlags {
+  ClientFlags common;
+  std::string key_id, key_file;
+  bool host = false;
+  std::vector<std::string> principals;
+  std::string not_before, not_after;
+  std::string kty = "EC", crv;
+  int size = 0;
+  bool no_password = false, insecure = false, no_agent = false;
+  std::string comment;
+};
+
+Status SshCertificate(SshCertFlags& c) {
+  ClientFlags& f = c.common;
+  CAIRN_RETURN_IF_ERROR(ApplyDefaults(f));
+  if (c.no_password && !c.insecure) {
+    return InvalidArgumentError("flag '--no-password' requires the '--insecure' flag");
+  }
+  if (f.offline && !f.token.empty()) {
+    return InvalidArgumentError("flag '--offline' is incompatible with '--token'");
+  }
+  CAIRN_RETURN_IF_ERROR(ValidateTimeDurationFlag(c.not_before, "not-before"));
+  CAIRN_RETURN_IF_ERROR(ValidateTimeDurationFlag(c.not_after, "not-after"));
+  CAIRN_ASSIGN_OR_RETURN(crypto::KeySpec spec, crypto::ParseKeySpec(c.kty, c.crv, c.size));
+  const std::string pub_file = c.key_file + ".pub";
+  const std::string cert_file = c.key_file + "-cert.pub";
+  for (const std::string& p : {c.key_file, pub_file, cert_file}) {
+    CAIRN_RETURN_IF_ERROR(ConfirmOverwrite(p, f.force));
+  }
+  std::vector<std::string> principals = c.principals;
+  if (principals.empty()) principals = client::DefaultSshPrincipals(c.key_id, c.host);
+  const std::string cert_type = c.host ? "host" : "user";
+
+  if (f.offline) {
+    return UnimplementedError("'cairn ssh certificate --offline' is not supported yet");
+  }
+  std::string token = f.token;
+  if (token.empty()) {
+    SshTokenFlowRequest req;
+    req.subject = c.key_id;
+    req.ssh = {.cert_type = cert_type,
+               .key_id = c.key_id,
+               .principals = principals,
+               .valid_after = c.not_before,
+               .valid_before = c.not_after};
+    ClientFlags tf = f;
+    tf.password_file.clear();  // --password-file encrypts the new key here
+    CAIRN_ASSIGN_OR_RETURN(token, MakeSshToken(tf, req, /*offline=*/nullptr));
+  }
+
+  CAIRN_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate(spec));
+  CAIRN_ASSIGN_OR_RETURN(ssh::PublicKey pub, ssh::PublicKey::FromCrypto(key.public_key()));
+  client::SshSignRequest sr;
+  sr.public_key = pub.Marshal();
+  sr.ott = token;
+  sr.cert_type = cert_type;
+  sr.key_id = c.key_id;
+  sr.principals = principals;
+  sr.valid_after = c.not_before;
+  sr.valid_before = c.not_after;
+  CAIRN_ASSIGN_OR_RETURN(auto ca, ClientForToken(f, token));
+  CAIRN_ASSIGN_OR_RETURN(std::string wire, ca->SignSsh(sr));
+  auto cert = ssh::Certificate::Parse(wire);
+  if (!cert.ok()) return cert.status().Annotate("error parsing the CA's SSH certificate");
+  if (!cert->key().Equals(pub)) {
+    return InternalError("the CA's SSH certificate is not for the requested key");
+  }
+  CAIRN_RETURN_IF_ERROR(cert->Verify());
+
+  const std::string comment = c.comment.empty() ? c.key_id : c.comment;
+  std::string key_pem;
+  if (c.no_password) {
+    CAIRN_ASSIGN_OR_RETURN(key_pem,
+                           OpenSshPrivateKey(key, pub, comment, crypto::OsslRandom::Default()));
+  } else {
+    std::string pw;
+    if (!c.common.password_file.empty()) {
+      CAIRN_ASSIGN_OR_RETURN(pw, ReadPasswordFile(c.common.password_file));
+    } else {
+      CAIRN_ASSIGN_OR_RETURN(
+          pw, PromptNewPassword("Please enter the password to encrypt the private key",
+                                /*allow_generate=*/true));
+    }
+    // OpenSSH reads password-encrypted PKCS#8 PEM (its bcrypt-based format needs a KDF OpenSSL
+    // does not have).
+    CAIRN_ASSIGN_OR_RETURN(key_pem, key.ToPkcs8Pem(pw));
+  }
+  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(c.key_file, key_pem, 0600));
+  PrintSelected("Private Key", c.key_file);
+  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(pub_file, pub.MarshalAuthorizedKey(comment), 0644));
+  PrintSelected("Public Key", pub_file);
+  CAIRN_RETURN_IF_ERROR(WriteFileAtomic(cert_file, cert->MarshalAuthorizedKey(comment), 0644));
+  PrintSelected("Certificate", cert_file);
+  const char* sock = std::getenv("SSH_AUTH_SOCK");
+  if (!c.no_agent && sock != nullptr && *sock != '\0') {
+    Info("cairn does not add keys to the SSH agent yet; run 'ssh-add " + c.key_file + "'");
+  }
+  return Status();
+}
+
+void RegisterCertificate(CLI::App& group, RunState& state) {
+  auto c = std::make_shared<SshCertFlags>();
+  ClientFlags& f = c->common;
+  f.command = "ssh certificate";
+  CLI::App* cmd = group.add_subcommand("certificate", "sign a SSH certificate using the SSH CA");
+  cmd->add_option("key-id", c->key_id, "The certificate identity (the token subject).")->required();
+  cmd->add_option("key-file", c->key_file,
+                  "The private key file name; the public key and certificate are written to "
+                  "<key-file>.pub and <key-file>-cert.pub.")
+      ->required();
+  cmd->add_flag("--host", c->host, "Create a host certificate instead of a user certificate.");
+  cmd->add_option("-n,--principal", c->principals,
+                  "Add the specified principal (user or host names) to the certificate request. "
+                  "Use the flag multiple times for several principals.")
+      ->allow_extra_args(false);
+  f.provisioner_opt =
+      cmd->add_option("--provisioner,--issuer", f.provisioner, "The provisioner <name> to use.");
+  cmd->add_option("--kid", f.kid, "The provisioner <kid> to use.");
+  cmd->add_option("--provisioner-password-file", f.provisioner_password_file,
+                  "The path to the <file> containing the password to decrypt the one-time token "
+                  "generating key.");
+  cmd->add_option("--password-file", f.password_file,
+                  "The path to the <file> containing the password to encrypt the private key.");
+  cmd->add_option("--token", f.token,
+                  "The one-time <token> used to authenticate with the CA in order to create the "
+                  "certificate.");
+  cmd->add_option("--not-before", c->not_before,
+                  "The <time|duration> when the certificate validity period starts.");
+  cmd->add_option("--not-after", c->not_after,
+                  "The <time|duration> when the certificate validity period ends.");
+  cmd->add_option("--comment", c->comment, "The comment used when adding the certificate.");
+  cmd->add_flag("--no-password", c->no_password,
+                "Do not ask for a password to encrypt the private key. Requires --insecure.");
+  cmd->add_flag("--insecure", c->insecure, "Allow --no-password.");
+  cmd->add_flag("--no-agent", c->no_agent, "Do not add the certificate to the SSH agent.");
+  cmd->add_option("--kty", c->kty, "The <kty> of the key to generate: EC (default), OKP, RSA.");
+  cmd->add_option("--crv,--curve", c->crv, "The elliptic <curve> (P-256 default; Ed25519).");
+  cmd->add_option("--size", c->size, "The RSA key <size> in bits.");
+  cmd->add_option("--key", f.key_file, "The private key <file> used to sign the token.");
+  AddOfflineFlags(*cmd, f);
+  AddForceFlag(*cmd, f);
+  AddCaUrlFlag(*cmd, f);
+  AddRootFlag(*cmd, f);
+  cmd->footer(R"(EXAMPLES
+  Generate a new SSH key pair and user certificate:
+    $ cairn ssh certificate joe@work id_ecdsa
+
+  Generate a new SSH key pair and host certificate:
+    $ cairn ssh certificate --host internal.example.com ssh_host_ecdsa_key
+
+  Without prompts, with an unencrypted key:
+    $ cairn ssh certificate joe@work id_ecdsa --provisioner admin \
+        --provisioner-password-file pass.txt --no-password --insecure)");
+  cmd->callback([&state, c] { state.status = SshCertificate(*c); });
+}
+
+// --- inspect and fingerprint ---------------------------------------------------------------
+
+std::string KeyTypeLabel(crypto::KeyType t) {
+  switch (t) {
+    case crypto::KeyType::kEd25519:
+      return "ED25519";
+    case crypto::KeyType::kRsa:
+      return "RSA";
+    case crypto::KeyType::kOther:
+      return "UNKNOWN";
+    default:
+      return "ECDSA";
+  }
+}
+
+std::string LocalTime(uint64_t t) {
+  if (t == 0) return "";
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  localtime_r(&tt, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string Validity(uint64_t after, uint64_t before) {
+  if (after == 0 && before == ssh::kForever) return "forever";
+  if (before == ssh::kForever) return "from " + LocalTime(after) + " to forever";
+  if (after == 0) return "before " + LocalTime(before);
+  return "from " + LocalTime(after) + " to " + LocalTime(before);
+}
+
+std::string Options(const std::map<std::string, std::string>& opts) {
+  if (opts.empty()) return " (none)\n";
+  std::string out = " \n";  // ssh-keygen -L leaves a space before the list
+  for (const auto& [k, v] : opts) out += "                " + k + (v.empty() ? "" : " " + v) + "\n";
+  return out;
+}
+
+// ReadSshLine reads the first non-empty line of a .pub file (or stdin for "-").
+Result<std::string> ReadSshLine(const std::string& path) {
+  std::string text;
+  if (path == "-") {
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0 && text.size() < kMaxSshFile) {
+      text.append(buf, n);
+    }
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(text, ReadFile(path, kMaxSshFile));
+  }
+  for (std::string_view line : Split(text, '\n')) {
+    if (!Trim(line).empty()) return std::string(Trim(line));
+  }
+  return InvalidArgumentError(path + " is empty");
+}
+
+Status Inspect(const std::string& path) {
+  CAIRN_ASSIGN_OR_RETURN(std::string line, ReadSshLine(path));
+  auto cert = ssh::Certificate::ParseAuthorizedKey(line);
+  if (!cert.ok()) return cert.status().Annotate("error parsing ssh certificate");
+  const ssh::Certificate& c = *cert;
+  std::string out = path == "-" ? "(stdin):\n" : path + ":\n";
+  out += "        Type: " + c.type_name() + " " + std::string(ssh::CertTypeName(c.type())) +
+         " certificate\n";
+  out += "        Public key: " + KeyTypeLabel(c.key().key_type()) + "-CERT " +
+         c.key().FingerprintSha256() + "\n";
+  out += "        Signing CA: " + KeyTypeLabel(c.signature_key().key_type()) + " " +
+         c.signature_key().FingerprintSha256() + " (using " + c.signature_format() + ")\n";
+  out += "        Key ID: \"" + c.key_id() + "\"\n";
+  out += "        Serial: " + std::to_string(c.serial()) + "\n";
+  out += "        Valid: " + Validity(c.valid_after(), c.valid_before()) + "\n";
+  out += "        Principals:";
+  if (c.principals().empty()) {
+    out += " (none)\n";
+  } else {
+    out += " \n";
+    for (const auto& p : c.principals()) out += "                " + p + "\n";
+  }
+  out += "        Critical Options:" + Options(c.critical_options());
+  out += "        Extensions:" + Options(c.extensions());
+  Print(out);
+  return Status();
+}
+
+Status Fingerprint(const std::string& path, bool whole_certificate) {
+  CAIRN_ASSIGN_OR_RETURN(std::string line, ReadSshLine(path));
+  auto cert = ssh::Certificate::ParseAuthorizedKey(line);
+  if (cert.ok()) {
+    if (whole_certificate) {
+      // The key parser refuses certificate types, so hash the certificate bytes directly.
+      std::string b64 = Base64Encode(crypto::Sha256(cert->Marshal()));
+      while (!b64.empty() && b64.back() == '=') b64.pop_back();
+      Print("SHA256:" + b64 + "\n");
+    } else {
+      Print(cert->key().FingerprintSha256() + "\n");
+    }
+    return Status();
+  }
+  auto key = ssh::PublicKey::ParseAuthorizedKey(line);
+  if (!key.ok()) return key.status().Annotate("error parsing " + path);
+  Print(key->FingerprintSha256() + "\n");
+  return Status();
+}
+
+}  // namespace
+
+Result<std::string> MakeSshToken(const ClientFlags& f, const SshTokenFlowRequest& request,
+                                 OfflineCa* offline) {
+  std::string audience, root_fingerprint;
+  std::vector<client::ProvisionerInfo> provisioners;
+  std::unique_ptr<client::CaClient> online;
+  if (offline != nullptr) {
+    audience = offline->ca_url() + "/1.0/ssh/sign";
+    CAIRN_ASSIGN_OR_RETURN(root_fingerprint, offline->RootFingerprint());
+    provisioners = offline->provisioners();
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(std::string ca_url, RequireCaUrl(f));
+    CAIRN_ASSIGN_OR_RETURN(audience, client::SshTokenAudience(ca_url));
+    CAIRN_ASSIGN_OR_RETURN(std::string root, RootPath(f));
+    CAIRN_ASSIGN_OR_RETURN(std::string root_pem, ReadTextFile(root));
+    CAIRN_ASSIGN_OR_RETURN(auto roots, pki::Certificate::ParsePemBundle(root_pem));
+    root_fingerprint = roots.front().fingerprint_sha256_hex();
+    client::CaClientOptions o;
+    o.ca_url = ca_url;
+    o.root_pem = root_pem;
+    CAIRN_ASSIGN_OR_RETURN(online, client::CaClient::Create(std::move(o)));
+    CAIRN_ASSIGN_OR_RETURN(auto objects, online->Provisioners());
+    provisioners = client::ParseProvisioners(objects);
+  }
+  std::string name_flag = "provisioner";
+  CAIRN_ASSIGN_OR_RETURN(provisioners, client::FilterProvisioners(std::move(provisioners),
+                                                                  f.provisioner, f.kid, name_flag));
+  size_t chosen = 0;
+  if (provisioners.size() > 1) {
+    std::vector<std::string> labels;
+    for (const auto& p : provisioners) labels.push_back(p.Label());
+    auto sel = Select("What provisioner key do you want to use?", labels);
+    if (!sel.ok()) {
+      return InvalidArgumentError(
+          "several provisioners are configured; choose one with --provisioner (or --kid)");
+    }
+    chosen = *sel;
+  }
+  const client::ProvisionerInfo& p = provisioners[chosen];
+  PrintSelected("Provisioner", p.Label());
+  if (p.type == "ACME" || p.type == "SCEP") {
+    return FailedPreconditionError(p.type + " provisioners do not support token auth flows");
+  }
+  if (p.type != "JWK") {
+    return UnimplementedError("cairn cannot make SSH tokens for " + p.type +
+                              " provisioners yet; choose a JWK provisioner");
+  }
+  CAIRN_ASSIGN_OR_RETURN(jose::Jwk key, ProvisionerKey(f, p, online.get()));
+  client::JwkTokenRequest t;
+  t.subject = request.subject;
+  t.issuer = p.name;
+  t.audience = audience;
+  t.kid = p.kid;
+  t.root_fingerprint = root_fingerprint;
+  t.not_before = request.not_before;
+  t.not_after = request.not_after;
+  return client::SshSignToken(t, request.ssh, key, SystemClock::Default().Now(),
+                              crypto::OsslRandom::Default());
+}
+
+void RegisterSshCommands(CLI::App& root, RunState& state) {
+  CLI::App* group = root.add_subcommand("ssh", "create and manage ssh certificates");
+  group->require_subcommand(1);
+  RegisterCertificate(*group, state);
+
+  auto inspect_path = std::make_shared<std::string>();
+  CLI::App* inspect = group->add_subcommand("inspect", "print the contents of an ssh certificate");
+  inspect->add_option("file", *inspect_path, "The SSH certificate file ('-' for stdin).")
+      ->required();
+  inspect->callback([&state, inspect_path] { state.status = Inspect(*inspect_path); });
+
+  struct FpFlags {
+    std::string path;
+    bool certificate = false;
+  };
+  auto fp = std::make_shared<FpFlags>();
+  CLI::App* fingerprint = group->add_subcommand(
+      "fingerprint", "print the fingerprint of an SSH public key or certificate");
+  fingerprint->add_option("file", fp->path, "The SSH public key or certificate file.")->required();
+  fingerprint->add_flag("--certificate", fp->certificate,
+                        "Include SSH certificate bytes in fingerprint.");
+  fingerprint->callback([&state, fp] { state.status = Fingerprint(fp->path, fp->certificate); });
+}
+
+}  // namespace cairn::cli
