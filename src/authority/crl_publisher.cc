@@ -60,15 +60,32 @@ Result<std::shared_ptr<const CrlPublisher::Crl>> CrlPublisher::Make(bool delta, 
   pki::CrlTemplate tmpl;
   tmpl.this_update = now;
   tmpl.next_update = now + options_.config.cache_duration;
-  std::vector<store::RevocationRecord> revoked;
+  // Each page goes straight into the template: only the CRL's own fields are kept in memory.
+  auto add = [&](const store::RevocationRecord& r) -> Status {
+    if (r.expires_at != Time{} && r.expires_at + kExpiredGrace < now) return Status();
+    // RFC 5280 §5.3.1: the reason code is omitted rather than "unspecified"; 7 is not a
+    // reason; removeFromCRL (8) only exists in delta CRLs, for a certificate on hold that was
+    // released, which a full CRL then simply no longer lists.
+    int reason = r.reason_code;
+    if (reason == pki::kCrlReasonUnspecified || reason == 7 || reason < 0 || reason > 10) {
+      reason = pki::kCrlReasonNone;
+    }
+    if (reason == pki::kCrlReasonRemoveFromCrl && !delta) return Status();
+    if (tmpl.entries.size() >= pki::kMaxSignedCrlEntries) {
+      // Never a CRL that leaves revocations out: the previous one stays until it expires.
+      return ResourceExhaustedError("more than " + std::to_string(pki::kMaxSignedCrlEntries) +
+                                    " revoked certificates for one CRL");
+    }
+    tmpl.entries.push_back({r.serial, r.revoked_at, reason});
+    return Status();
+  };
   if (!delta) {
     std::string cursor;
     for (;;) {
       CAIRN_ASSIGN_OR_RETURN(auto page, store_.ListRevocations(cursor, store::kMaxListLimit));
-      for (auto& r : page) revoked.push_back(std::move(r));
+      for (const auto& r : page) CAIRN_RETURN_IF_ERROR(add(r));
       if (page.size() < static_cast<size_t>(store::kMaxListLimit)) break;
-      cursor = revoked.back().serial;
-      if (revoked.size() > pki::kMaxCrlEntries) break;
+      cursor = page.back().serial;
     }
     tmpl.idp_uri = options_.full_url;
     if (options_.config.delta) tmpl.freshest_crl_uris = {options_.delta_url};
@@ -78,33 +95,15 @@ Result<std::shared_ptr<const CrlPublisher::Crl>> CrlPublisher::Make(bool delta, 
     for (;;) {
       CAIRN_ASSIGN_OR_RETURN(auto page,
                              store_.ListRevocationsSince(since, cursor, store::kMaxListLimit));
-      for (auto& r : page) revoked.push_back(std::move(r));
+      for (const auto& r : page) CAIRN_RETURN_IF_ERROR(add(r));
       if (page.size() < static_cast<size_t>(store::kMaxListLimit)) break;
-      since = revoked.back().revoked_at;
-      cursor = revoked.back().serial;
-      if (revoked.size() > pki::kMaxCrlEntries) break;
+      since = page.back().revoked_at;
+      cursor = page.back().serial;
     }
     // A delta CRL has its base's scope (RFC 5280 §5.2.4): the same distribution point, which is
     // the one certificates name; relying parties find it through the full CRL's FreshestCRL.
     tmpl.idp_uri = options_.full_url;
     tmpl.delta_base_number_decimal = std::to_string(base->number);
-  }
-  for (const auto& r : revoked) {
-    if (r.expires_at != Time{} && r.expires_at + kExpiredGrace < now) continue;
-    // RFC 5280 §5.3.1: the reason code is omitted rather than "unspecified"; 7 is not a
-    // reason; removeFromCRL (8) only exists in delta CRLs, for a certificate on hold that was
-    // released, which a full CRL then simply no longer lists.
-    int reason = r.reason_code;
-    if (reason == pki::kCrlReasonUnspecified || reason == 7 || reason < 0 || reason > 10) {
-      reason = pki::kCrlReasonNone;
-    }
-    if (reason == pki::kCrlReasonRemoveFromCrl && !delta) continue;
-    tmpl.entries.push_back({r.serial, r.revoked_at, reason});
-    if (tmpl.entries.size() >= pki::kMaxCrlEntries) {
-      log_.Error("the CRL is full; later revocations are left out",
-                 {{"entries", tmpl.entries.size()}});
-      break;
-    }
   }
   CAIRN_ASSIGN_OR_RETURN(int64_t number, store_.IncrementCounter("crl.number"));
   tmpl.number_decimal = std::to_string(number);

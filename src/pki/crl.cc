@@ -433,8 +433,9 @@ Result<std::string> SignCrl(const CrlTemplate& tmpl, const Certificate& issuer,
       CAIRN_RETURN_IF_ERROR(CheckUri(uri, "freshest CRL URI"));
     }
   }
-  if (tmpl.entries.size() > kMaxCrlEntries) {
-    return ResourceExhaustedError("a CRL may list at most " + std::to_string(kMaxCrlEntries) +
+  if (const size_t max = std::min(tmpl.max_entries, kMaxSignedCrlEntries);
+      tmpl.entries.size() > max) {
+    return ResourceExhaustedError("a CRL may list at most " + std::to_string(max) +
                                   " certificates");
   }
 

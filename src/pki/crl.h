@@ -55,6 +55,10 @@ inline constexpr size_t kMaxCrlDer = 32 << 20;
 // entry SignCrl writes (a 20-octet serial, a GeneralizedTime and a reasonCode: 57 bytes) the
 // CRL stays under kMaxCrlDer; parsing that many entries takes OpenSSL about 100 MB and a second.
 inline constexpr size_t kMaxCrlEntries = 500'000;
+// kMaxSignedCrlEntries bounds what SignCrl writes: the CA's own revocations, trusted, and far
+// more than any relying party should parse in one CRL (a CA that large wants OCSP, or CRLs
+// partitioned by distribution point). At 5,000,000 entries a CRL is about 250 MB.
+inline constexpr size_t kMaxSignedCrlEntries = 5'000'000;
 // kMaxCrlUriLength bounds idp_uri and each of freshest_crl_uris (bytes).
 inline constexpr size_t kMaxCrlUriLength = 2048;
 // kMaxFreshestCrlUris bounds freshest_crl_uris.
@@ -124,6 +128,8 @@ struct CrlTemplate {
   // freshest_crl_uris, on a full CRL, add the freshestCRL extension (2.5.29.46, non-critical)
   // pointing at the delta CRLs. A delta CRL must not carry it (RFC 5280 §5.2.6).
   std::vector<std::string> freshest_crl_uris;
+  // max_entries bounds `entries` (at most kMaxSignedCrlEntries whatever it says).
+  size_t max_entries = kMaxSignedCrlEntries;
 };
 
 // SignCrl builds the version 2 CRL described by `tmpl` for `issuer` (see the top of this file)
@@ -136,7 +142,7 @@ struct CrlTemplate {
 //     this_update, a reason code out of 0..10 or 7 (kCrlReasonNone aside), kCrlReasonRemoveFromCrl
 //     in a full CRL, a URI that is not printable ASCII "scheme:rest" or longer than
 //     kMaxCrlUriLength, freshest_crl_uris on a delta CRL or more than kMaxFreshestCrlUris of them;
-//   kResourceExhausted with more than kMaxCrlEntries entries;
+//   kResourceExhausted with more than kMaxSignedCrlEntries entries;
 //   kFailedPrecondition when the signer's key is not the issuer's, the issuer's subject is
 //     empty (RFC 5280 §5.1.2.3) or its key cannot sign (crypto::KeyType::kOther);
 //   or the signer's failure.

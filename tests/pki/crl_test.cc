@@ -553,7 +553,10 @@ TEST(CrlTest, RejectsBadTemplates) {
        StatusCode::kInvalidArgument},
       {"too many entries",
        [](CrlTemplate& t) {
-         t.entries.resize(kMaxCrlEntries + 1, {.serial_decimal = "1", .revoked_at = Hours(0)});
+         t.max_entries = 10;
+         for (int i = 1; i <= 11; ++i) {
+           t.entries.push_back({.serial_decimal = std::to_string(i), .revoked_at = Hours(0)});
+         }
        },
        StatusCode::kResourceExhausted},
   };
