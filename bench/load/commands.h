@@ -70,4 +70,17 @@ struct StartupFlags {
 // RunStartup starts the command and measures the time to its first HTTP 200, then its idle RSS.
 int RunStartup(const StartupFlags& flags);
 
+// CrlFlags are the options of `cairn-bench crl`.
+struct CrlFlags {
+  std::string dir;  // an empty or missing directory for the store
+  int64_t count = 1000000;
+  int64_t batch = 100000;
+  int repeat = 3;
+  bool json = false;
+};
+
+// RunCrl seeds a store with `count` revocations and times CRL generation
+// (authority::CrlPublisher). Exit code 0 when a signed CRL was published, 1 otherwise.
+int RunCrl(const CrlFlags& flags);
+
 }  // namespace cairn::bench

@@ -65,10 +65,21 @@ int main(int argc, char** argv) {
   st->add_flag("--json", startup.json, "Print one JSON object");
   st->add_option("command", startup.command, "The server command line, after --")->required();
 
+  CrlFlags crl;
+  CLI::App* cr = app.add_subcommand(
+      "crl", "Seed N revocations into a SQLite store, then time Cairn's CRL generation");
+  cr->add_option("--dir", crl.dir, "Empty directory for the store (cairn.db)")->required();
+  cr->add_option("--count", crl.count, "Revoked certificates")->capture_default_str();
+  cr->add_option("--batch", crl.batch, "Rows per seeding transaction")->capture_default_str();
+  cr->add_option("--repeat", crl.repeat, "Generations after the first (median reported)")
+      ->capture_default_str();
+  cr->add_flag("--json", crl.json, "Print one JSON object");
+
   CLI11_PARSE(app, argc, argv);
   if (s->parsed()) return RunSign(sign);
   if (fl->parsed()) return RunFloor(floor);
   if (sd->parsed()) return RunSeed(seed);
   if (st->parsed()) return RunStartup(startup);
+  if (cr->parsed()) return RunCrl(crl);
   return 2;
 }
