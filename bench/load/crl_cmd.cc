@@ -396,8 +396,8 @@ int Run(const CrlFlags& f) {
         static_cast<long long>(f.count), seed_s, db_mb, runs[0].wall_s, f.repeat, Median(walls),
         Median(cpus), baseline_rss_mb, peak_rss_mb, static_cast<long long>(check.entries),
         static_cast<double>(crl->der.size()) / 1048576, check.signature_ok ? "ok" : "BAD",
-        capped ? " (NOT every revocation is listed)" : "",
-        static_cast<long long>(listed), list_s, sign_s);
+        capped ? " (NOT every revocation is listed)" : "", static_cast<long long>(listed), list_s,
+        sign_s);
     for (const auto& m : messages) std::printf("publisher: %s\n", m.c_str());
   }
   return check.entries > 0 && check.signature_ok ? 0 : 1;

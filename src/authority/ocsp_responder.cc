@@ -70,6 +70,14 @@ Result<std::unique_ptr<OcspResponder>> OcspResponder::Start(const config::OcspCo
                                                             Random& random, Logger& log) {
   std::unique_ptr<OcspResponder> r(new OcspResponder(config, std::move(common_name), issuer,
                                                      issuer_signer, store, clock, random, log));
+  // The issuer's hashes, once: every request compares its CertID against them.
+  for (auto hash : {pki::CertIdHash::kSha1, pki::CertIdHash::kSha256, pki::CertIdHash::kSha384,
+                    pki::CertIdHash::kSha512}) {
+    CAIRN_ASSIGN_OR_RETURN(pki::IssuerHashes h, pki::ComputeIssuerHashes(issuer, hash));
+    const size_t i = static_cast<size_t>(hash);
+    if (r->issuer_hashes_.size() <= i) r->issuer_hashes_.resize(i + 1);
+    r->issuer_hashes_[i] = {std::move(h.name_hash), std::move(h.key_hash)};
+  }
   if (config.delegated) {
     CAIRN_RETURN_IF_ERROR(r->RotateResponder().Annotate("issuing the OCSP responder certificate"));
   } else {
@@ -239,7 +247,7 @@ OcspAnswer OcspResponder::Respond(std::string_view request_der) {
     return ErrorAnswer(pki::OcspResponseStatus::kMalformedRequest);
   }
   for (const pki::CertId& id : request->ids) {
-    if (id.hash == pki::CertIdHash::kUnknown || !pki::Matches(id, issuer_)) {
+    if (!IsOurs(id)) {
       return ErrorAnswer(pki::OcspResponseStatus::kUnauthorized);
     }
   }
@@ -273,6 +281,13 @@ OcspAnswer OcspResponder::Respond(std::string_view request_der) {
   a.etag = e->etag;
   a.status = e->status;
   return a;
+}
+
+bool OcspResponder::IsOurs(const pki::CertId& id) const {
+  const size_t i = static_cast<size_t>(id.hash);
+  if (id.hash == pki::CertIdHash::kUnknown || i >= issuer_hashes_.size()) return false;
+  return id.issuer_name_hash == issuer_hashes_[i].first &&
+         id.issuer_key_hash == issuer_hashes_[i].second;
 }
 
 void OcspResponder::Issued(const pki::Certificate& leaf) {

@@ -34,6 +34,7 @@
 
 namespace cairn::pki {
 struct OcspRequest;
+struct CertId;
 }  // namespace cairn::pki
 
 namespace cairn::authority {
@@ -117,6 +118,13 @@ class OcspResponder {
   Clock& clock_;
   Random& random_;
   Logger& log_;
+
+  // IsOurs reports whether a CertID names the issuer (hashes computed once, at Start).
+  bool IsOurs(const struct pki::CertId& id) const;
+
+  // issuer_hashes_ are the issuer's name and key hashes under each CertID hash, indexed by
+  // pki::CertIdHash; filled by Start, read-only after.
+  std::vector<std::pair<std::string, std::string>> issuer_hashes_;
 
   mutable std::mutex signer_mu_;
   std::shared_ptr<const Signer> signer_;  // guarded by signer_mu_

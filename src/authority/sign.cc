@@ -24,11 +24,8 @@ using internal::CheckPublicKey;
 using internal::CheckSans;
 using internal::CheckValidity;
 using internal::Forbidden;
-namespace {
-
-std::string TokenHash(std::string_view token) { return HexEncode(crypto::Sha256(token)); }
-
-}  // namespace
+using internal::TokenHash;
+namespace {}  // namespace
 
 void Authority::Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt,
                       bool ok) const {

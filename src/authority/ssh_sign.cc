@@ -32,8 +32,6 @@ Result<std::pair<std::unique_ptr<crypto::Signer>, ssh::PublicKey>> LoadSshKey(
   return std::make_pair(std::move(signer), std::move(pub).value());
 }
 
-std::string TokenHashOf(std::string_view token) { return HexEncode(crypto::Sha256(token)); }
-
 }  // namespace
 
 Status Authority::LoadSshKeys(const std::string& home, const std::string& password) {
@@ -209,7 +207,8 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   rec.provisioner_id = p->id();
   rec.provisioner_name = p->name();
   rec.issued_at = now;
-  const std::string token_id = plan.token_id.empty() ? TokenHashOf(request.ott) : plan.token_id;
+  const std::string token_id =
+      plan.token_id.empty() ? internal::TokenHash(request.ott) : plan.token_id;
   Status recorded = env_.store.RecordSshCertificate(rec, token_id);
   if (recorded.code() == StatusCode::kAlreadyExists) {
     auto existing = env_.store.GetSshCertificate(rec.serial);
@@ -267,7 +266,7 @@ Status Authority::RevokeSsh(const RevokeRequest& request) {
     rec.reason_code = request.reason_code;
     rec.reason = request.reason;
     rec.revoked_at = now;
-    rec.token_id = plan.token_id.empty() ? TokenHashOf(request.ott) : plan.token_id;
+    rec.token_id = plan.token_id.empty() ? internal::TokenHash(request.ott) : plan.token_id;
     auto cert = env_.store.GetSshCertificate(serial);
     if (cert.ok() && cert->has_value() && (*cert)->valid_before != store::kSshForever) {
       rec.expires_at = FromUnixSeconds(static_cast<int64_t>((*cert)->valid_before));

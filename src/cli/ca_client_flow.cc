@@ -396,35 +396,31 @@ Result<authority::Authority*> OfflineCa::Authority() {
 
 // --- tokens --------------------------------------------------------------------------------
 
-Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& request,
-                              OfflineCa* offline, std::string* acme_provisioner) {
-  std::string audience, root_fingerprint, ca_url;
+Result<TokenSigner> PrepareTokenSigner(const ClientFlags& f, OfflineCa* offline, bool allow_acme) {
+  TokenSigner out;
   std::vector<client::ProvisionerInfo> provisioners;
   std::unique_ptr<client::CaClient> online;
   if (offline != nullptr) {
-    audience = offline->Audience(request.type);
-    CAIRN_ASSIGN_OR_RETURN(root_fingerprint, offline->RootFingerprint());
+    out.ca_url = offline->ca_url();
+    CAIRN_ASSIGN_OR_RETURN(out.root_fingerprint, offline->RootFingerprint());
     provisioners = offline->provisioners();
   } else {
-    CAIRN_ASSIGN_OR_RETURN(ca_url, RequireCaUrl(f));
-    CAIRN_ASSIGN_OR_RETURN(audience, client::TokenAudience(ca_url, request.type));
+    CAIRN_ASSIGN_OR_RETURN(out.ca_url, RequireCaUrl(f));
     CAIRN_ASSIGN_OR_RETURN(std::string root, RootPath(f));
     CAIRN_ASSIGN_OR_RETURN(std::string root_pem, ReadTextFile(root));
     CAIRN_ASSIGN_OR_RETURN(auto roots, pki::Certificate::ParsePemBundle(root_pem));
-    root_fingerprint = roots.front().fingerprint_sha256_hex();
+    out.root_fingerprint = roots.front().fingerprint_sha256_hex();
     client::CaClientOptions o;
-    o.ca_url = ca_url;
+    o.ca_url = out.ca_url;
     o.root_pem = root_pem;
     CAIRN_ASSIGN_OR_RETURN(online, client::CaClient::Create(std::move(o)));
     CAIRN_ASSIGN_OR_RETURN(auto objects, online->Provisioners());
     provisioners = client::ParseProvisioners(objects);
   }
 
-  CAIRN_ASSIGN_OR_RETURN(client::ProvisionerInfo p, ChooseProvisioner(f, std::move(provisioners)));
-  if (p.type == "ACME" && acme_provisioner != nullptr) {
-    *acme_provisioner = p.name;
-    return std::string();
-  }
+  CAIRN_ASSIGN_OR_RETURN(out.provisioner, ChooseProvisioner(f, std::move(provisioners)));
+  const client::ProvisionerInfo& p = out.provisioner;
+  if (p.type == "ACME" && allow_acme) return out;
   if (p.type == "ACME" || p.type == "SCEP") {
     return FailedPreconditionError(p.type + " provisioners do not support token auth flows");
   }
@@ -433,17 +429,16 @@ Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& requ
                               " provisioners yet; choose a JWK provisioner");
   }
 
-  jose::Jwk key;
   const std::string& password_file = ProvisionerPasswordFile(f);
   if (!f.key_file.empty()) {
     CAIRN_ASSIGN_OR_RETURN(std::string content, ReadTextFile(f.key_file));
     if (client::KeyFileIsEncrypted(content)) {
       CAIRN_ASSIGN_OR_RETURN(
-          key, WithPassword<jose::Jwk>(
-                   password_file, "Please enter the password to decrypt " + f.key_file + ": ",
-                   [&](const std::string& pw) { return client::ParseKeyFile(content, pw); }));
+          out.key, WithPassword<jose::Jwk>(
+                       password_file, "Please enter the password to decrypt " + f.key_file + ": ",
+                       [&](const std::string& pw) { return client::ParseKeyFile(content, pw); }));
     } else {
-      CAIRN_ASSIGN_OR_RETURN(key, client::ParseKeyFile(content, ""));
+      CAIRN_ASSIGN_OR_RETURN(out.key, client::ParseKeyFile(content, ""));
     }
   } else {
     std::string encrypted;
@@ -457,10 +452,30 @@ Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& requ
       CAIRN_ASSIGN_OR_RETURN(encrypted, online->EncryptedKey(p.kid));
     }
     CAIRN_ASSIGN_OR_RETURN(
-        key, WithPassword<jose::Jwk>(
-                 password_file, "Please enter the password to decrypt the provisioner key: ",
-                 [&](const std::string& pw) { return jose::DecryptJwk(encrypted, pw); }));
+        out.key, WithPassword<jose::Jwk>(
+                     password_file, "Please enter the password to decrypt the provisioner key: ",
+                     [&](const std::string& pw) { return jose::DecryptJwk(encrypted, pw); }));
   }
+  return out;
+}
+
+Result<std::string> MakeToken(const ClientFlags& f, const TokenFlowRequest& request,
+                              OfflineCa* offline, std::string* acme_provisioner) {
+  CAIRN_ASSIGN_OR_RETURN(TokenSigner signer,
+                         PrepareTokenSigner(f, offline, acme_provisioner != nullptr));
+  const client::ProvisionerInfo& p = signer.provisioner;
+  if (p.type == "ACME") {
+    *acme_provisioner = p.name;
+    return std::string();
+  }
+  std::string audience;
+  if (offline != nullptr) {
+    audience = offline->Audience(request.type);
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(audience, client::TokenAudience(signer.ca_url, request.type));
+  }
+  const jose::Jwk& key = signer.key;
+  const std::string& root_fingerprint = signer.root_fingerprint;
 
   client::JwkTokenRequest t;
   t.subject = request.subject;

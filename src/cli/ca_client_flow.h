@@ -146,10 +146,28 @@ struct TokenFlowRequest {
   nlohmann::json user_data;
 };
 
-// MakeToken runs step's token flow: the provisioner list (from the CA, or from ca.json when
-// `offline` is set), filtered by --kid and --provisioner, chosen interactively when several
-// remain ("✔ Provisioner: <label>" is printed); the signing key from --key or the
-// provisioner's encryptedKey (from the CA, or ca.json offline) decrypted with
+// TokenSigner is what a provisioner token flow signs with: the chosen provisioner, its
+// decrypted key (unset for an ACME provisioner), the CA URL and the root's fingerprint.
+struct TokenSigner {
+  client::ProvisionerInfo provisioner;
+  jose::Jwk key;
+  std::string ca_url;
+  std::string root_fingerprint;
+};
+
+// PrepareTokenSigner is the first half of every token flow (MakeToken, the SSH token flow): the
+// provisioner list (from the CA, or from ca.json when `offline` is set), filtered by --kid and
+// --provisioner, chosen interactively when several remain ("✔ Provisioner: <label>" is
+// printed); then the signing key from --key or the provisioner's encryptedKey, decrypted with
+// --provisioner-password-file / --password-file or a prompt (3 tries). With `allow_acme` an
+// ACME provisioner is returned without a key; otherwise ACME and SCEP fail with
+// kFailedPrecondition and other non-JWK types with kUnimplemented.
+Result<TokenSigner> PrepareTokenSigner(const ClientFlags& f, OfflineCa* offline, bool allow_acme);
+
+// MakeToken runs step's token flow// MakeToken runs step's token flow: the provisioner list (from
+// the CA, or from ca.json when `offline` is set), filtered by --kid and --provisioner, chosen
+// interactively when several remain ("✔ Provisioner: <label>" is printed); the signing key from
+// --key or the provisioner's encryptedKey (from the CA, or ca.json offline) decrypted with
 // --provisioner-password-file / --password-file or a prompt (3 tries); then the JWK token.
 // When the chosen provisioner is an ACME one and `acme_provisioner` is not null, no token is
 // made: its name is stored there and "" is returned (the caller runs the ACME flow, as step

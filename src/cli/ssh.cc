@@ -36,51 +36,9 @@
 namespace cairn::cli {
 namespace {
 
-constexpr int kPasswordTries = 3;
 constexpr size_t kMaxSshFile = 256 << 10;
 
 void Print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
-
-// ProvisionerKey decrypts the token-signing key: --key, else the provisioner's encryptedKey.
-Result<jose::Jwk> ProvisionerKey(const ClientFlags& f, const client::ProvisionerInfo& p,
-                                 client::CaClient* online) {
-  const std::string& file =
-      f.provisioner_password_file.empty() ? f.password_file : f.provisioner_password_file;
-  std::string content, prompt;
-  bool jwe = true;
-  if (!f.key_file.empty()) {
-    CAIRN_ASSIGN_OR_RETURN(content, ReadTextFile(f.key_file));
-    if (!client::KeyFileIsEncrypted(content)) return client::ParseKeyFile(content, "");
-    jwe = false;
-    prompt = "Please enter the password to decrypt " + f.key_file + ": ";
-  } else {
-    if (online != nullptr) {
-      CAIRN_ASSIGN_OR_RETURN(content, online->EncryptedKey(p.kid));
-    } else {
-      content = p.encrypted_key;
-    }
-    if (content.empty()) {
-      return FailedPreconditionError("provisioner '" + p.kid +
-                                     "' does not have an 'encryptedKey' property");
-    }
-    prompt = "Please enter the password to decrypt the provisioner key: ";
-  }
-  auto attempt = [&](const std::string& pw) -> Result<jose::Jwk> {
-    return jwe ? jose::DecryptJwk(content, pw) : client::ParseKeyFile(content, pw);
-  };
-  if (!file.empty()) {
-    CAIRN_ASSIGN_OR_RETURN(std::string pw, ReadPasswordFile(file));
-    return attempt(pw);
-  }
-  Status last;
-  for (int i = 0; i < kPasswordTries; ++i) {
-    CAIRN_ASSIGN_OR_RETURN(std::string pw, PromptPassword(prompt));
-    auto r = attempt(pw);
-    if (r.ok()) return r;
-    last = r.status();
-  }
-  return last;
-}
 
 // --- OpenSSH private keys ------------------------------------------------------------------
 
@@ -428,60 +386,20 @@ Status Fingerprint(const std::string& path, bool whole_certificate) {
 
 Result<std::string> MakeSshToken(const ClientFlags& f, const SshTokenFlowRequest& request,
                                  OfflineCa* offline) {
-  std::string audience, root_fingerprint;
-  std::vector<client::ProvisionerInfo> provisioners;
-  std::unique_ptr<client::CaClient> online;
-  if (offline != nullptr) {
-    audience = offline->ca_url() + "/1.0/ssh/sign";
-    CAIRN_ASSIGN_OR_RETURN(root_fingerprint, offline->RootFingerprint());
-    provisioners = offline->provisioners();
-  } else {
-    CAIRN_ASSIGN_OR_RETURN(std::string ca_url, RequireCaUrl(f));
-    CAIRN_ASSIGN_OR_RETURN(audience, client::SshTokenAudience(ca_url));
-    CAIRN_ASSIGN_OR_RETURN(std::string root, RootPath(f));
-    CAIRN_ASSIGN_OR_RETURN(std::string root_pem, ReadTextFile(root));
-    CAIRN_ASSIGN_OR_RETURN(auto roots, pki::Certificate::ParsePemBundle(root_pem));
-    root_fingerprint = roots.front().fingerprint_sha256_hex();
-    client::CaClientOptions o;
-    o.ca_url = ca_url;
-    o.root_pem = root_pem;
-    CAIRN_ASSIGN_OR_RETURN(online, client::CaClient::Create(std::move(o)));
-    CAIRN_ASSIGN_OR_RETURN(auto objects, online->Provisioners());
-    provisioners = client::ParseProvisioners(objects);
-  }
-  std::string name_flag = "provisioner";
-  CAIRN_ASSIGN_OR_RETURN(provisioners, client::FilterProvisioners(std::move(provisioners),
-                                                                  f.provisioner, f.kid, name_flag));
-  size_t chosen = 0;
-  if (provisioners.size() > 1) {
-    std::vector<std::string> labels;
-    for (const auto& p : provisioners) labels.push_back(p.Label());
-    auto sel = Select("What provisioner key do you want to use?", labels);
-    if (!sel.ok()) {
-      return InvalidArgumentError(
-          "several provisioners are configured; choose one with --provisioner (or --kid)");
-    }
-    chosen = *sel;
-  }
-  const client::ProvisionerInfo& p = provisioners[chosen];
-  PrintSelected("Provisioner", p.Label());
-  if (p.type == "ACME" || p.type == "SCEP") {
-    return FailedPreconditionError(p.type + " provisioners do not support token auth flows");
-  }
-  if (p.type != "JWK") {
-    return UnimplementedError("cairn cannot make SSH tokens for " + p.type +
-                              " provisioners yet; choose a JWK provisioner");
-  }
-  CAIRN_ASSIGN_OR_RETURN(jose::Jwk key, ProvisionerKey(f, p, online.get()));
+  CAIRN_ASSIGN_OR_RETURN(TokenSigner signer, PrepareTokenSigner(f, offline, /*allow_acme=*/false));
   client::JwkTokenRequest t;
   t.subject = request.subject;
-  t.issuer = p.name;
-  t.audience = audience;
-  t.kid = p.kid;
-  t.root_fingerprint = root_fingerprint;
+  t.issuer = signer.provisioner.name;
+  if (offline != nullptr) {
+    t.audience = signer.ca_url + "/1.0/ssh/sign";
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(t.audience, client::SshTokenAudience(signer.ca_url));
+  }
+  t.kid = signer.provisioner.kid;
+  t.root_fingerprint = signer.root_fingerprint;
   t.not_before = request.not_before;
   t.not_after = request.not_after;
-  return client::SshSignToken(t, request.ssh, key, SystemClock::Default().Now(),
+  return client::SshSignToken(t, request.ssh, signer.key, SystemClock::Default().Now(),
                               crypto::OsslRandom::Default());
 }
 

@@ -5,7 +5,9 @@
 #include <set>
 
 #include "base/duration.h"
+#include "base/encoding.h"
 #include "base/strings.h"
+#include "crypto/digest.h"
 
 namespace cairn::authority::internal {
 
@@ -16,6 +18,8 @@ constexpr int kMinRsaBits = 2048;
 Status BadRequest(std::string detail) {
   return InvalidArgumentError(detail).WithPublicMessage(detail);
 }
+std::string TokenHash(std::string_view token) { return HexEncode(crypto::Sha256(token)); }
+
 Status Forbidden(std::string detail) {
   return PermissionDeniedError(detail).WithPublicMessage(detail);
 }

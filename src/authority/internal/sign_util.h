@@ -19,6 +19,9 @@ Status BadRequest(std::string detail);
 // Forbidden is kPermissionDenied (403) with `detail` as the public message.
 Status Forbidden(std::string detail);
 
+// TokenHash is the replay key of a token without a jti: the hex SHA-256 of the whole token.
+std::string TokenHash(std::string_view token);
+
 // CheckPublicKey is step-ca's defaultPublicKeyValidator: RSA of 2048 bits or more, EC P-256/
 // 384/521 or Ed25519.
 Status CheckPublicKey(const crypto::PublicKey& key);
