@@ -6,28 +6,17 @@
 # usage: ssh_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
+. "$HERE/ssh_lib.sh"
 CAIRN=$(readlink -f "$1")
 CAIRN_CA=$(readlink -f "$2")
 for tool in ssh-keygen curl; do
   command -v "$tool" >/dev/null || { fail "$tool is installed (scripts/install-deps.sh --with-tests)"; finish; }
 done
 
-PORT=$(free_port)
-CA_HOME=$WORK/ca-home
-export STEPPATH=$CA_HOME
 unset SSH_AUTH_SOCK
-printf 'ca-password\n' >"$WORK/pw"
-printf 'provisioner-password\n' >"$WORK/ppw"
-"$CAIRN" ca init --ssh --name "SSH CA" --provisioner admin --dns 127.0.0.1 \
-  --address "127.0.0.1:$PORT" --password-file "$WORK/pw" \
-  --provisioner-password-file "$WORK/ppw" >"$WORK/init.log" 2>&1
+ssh_ca_up "$CAIRN" "$CAIRN_CA" || { fail "cairn-ca serves" "$(tail -20 "$WORK/init.log" "$WORK/ca.log")"; finish; }
 check "ca init --ssh" test -s "$CA_HOME/certs/ssh_user_ca_key.pub"
-ROOT=$CA_HOME/certs/root_ca.crt
-URL=https://127.0.0.1:$PORT
-spawn ca "$CAIRN_CA" "$CA_HOME/config/ca.json" --password-file "$WORK/pw"
-wait_https "$URL/health" "$ROOT" 30 || { fail "cairn-ca serves" "$(tail -20 "$WORK/ca.log")"; finish; }
 pass "cairn-ca serves"
-ME=$(id -un)
 fp() { ssh-keygen -l -f "$1" | awk '{print $2}'; }
 USER_CA_FP=$(fp "$CA_HOME/certs/ssh_user_ca_key.pub")
 HOST_CA_FP=$(fp "$CA_HOME/certs/ssh_host_ca_key.pub")
@@ -115,34 +104,9 @@ expect_match "principal outside the token: JSON message" '"message"' "$(cat "$WO
 # A real login (scripts/install-deps.sh --with-tests installs openssh-server and -client).
 SSHD=/usr/sbin/sshd
 if [ -x "$SSHD" ] && command -v ssh >/dev/null; then
-  SPORT=$(free_port)
   D=$WORK/sshd
-  mkdir -p "$D" && chmod 700 "$D"
-  printf '%s\n' "$ME" >"$D/principals"
-  cat >"$D/sshd_config" <<CFG
-Port $SPORT
-ListenAddress 127.0.0.1
-HostKey $WORK/host_key
-HostCertificate $WORK/host_key-cert.pub
-TrustedUserCAKeys $CA_HOME/certs/ssh_user_ca_key.pub
-AuthorizedPrincipalsFile $D/principals
-AuthorizedKeysFile none
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-StrictModes no
-UsePAM no
-PidFile $D/sshd.pid
-LogLevel VERBOSE
-CFG
-  mkdir -p /run/sshd 2>/dev/null
-  spawn sshd "$SSHD" -D -e -f "$D/sshd_config"
-  wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$SPORT" || fail "sshd listens" "$(tail -5 "$WORK/sshd.log")"
+  sshd_up "$D" "$WORK/host_key" "$WORK/host_key-cert.pub" || fail "sshd listens" "$(tail -5 "$WORK/sshd-sshd.log")"
   printf '@cert-authority * %s\n' "$(cat "$CA_HOME/certs/ssh_host_ca_key.pub")" >"$D/known_hosts"
-  sshc() {
-    timeout 20 ssh -F none -o BatchMode=yes -o UserKnownHostsFile="$D/known_hosts" \
-      -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o IdentityAgent=none -p "$SPORT" "$@"
-  }
   check "ssh login with the user certificate (host certificate trusted via @cert-authority)" \
     sshc -i "$WORK/id_ecdsa" -o CertificateFile="$WORK/id_ecdsa-cert.pub" "$ME@127.0.0.1" true
   # A certificate for another principal is refused.
