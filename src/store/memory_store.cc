@@ -562,8 +562,63 @@ Status MemoryStore::RecordSshCertificate(const SshCertificateRecord& cert,
   SshCertificateRecord stored = cert;
   stored.issued_at = TruncateToSeconds(cert.issued_at);
   if (!token_id.empty()) used_tokens_.emplace(token_id, TruncateToSeconds(clock_->Now()));
+  if (stored.type == 2) {
+    for (const std::string& p : stored.principals) {
+      ssh_hosts_[Pair{SshHostKey(p), stored.serial}] = stored.valid_before;
+    }
+  }
   ssh_certs_.emplace(stored.serial, std::move(stored));
   return Status();
+}
+
+Result<bool> MemoryStore::HasSshHost(std::string_view principal) {
+  CAIRN_RETURN_IF_ERROR(ValidateSshHostPrincipal(principal));
+  const std::string key = SshHostKey(principal);
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  auto it = ssh_hosts_.lower_bound(Pair{key, ""});
+  return it != ssh_hosts_.end() && it->first.first == key;
+}
+
+Result<std::optional<SshHostRecord>> MemoryStore::GetSshHost(std::string_view principal, Time now) {
+  CAIRN_RETURN_IF_ERROR(ValidateSshHostPrincipal(principal));
+  const std::string key = SshHostKey(principal);
+  const int64_t now_s = ToUnixSeconds(now);
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::optional<SshHostRecord> best;
+  for (auto it = ssh_hosts_.lower_bound(Pair{key, ""});
+       it != ssh_hosts_.end() && it->first.first == key; ++it) {
+    const uint64_t vb = it->second;
+    if (now_s >= 0 && vb <= static_cast<uint64_t>(now_s)) continue;
+    if (ssh_revoked_.count(it->first.second)) continue;
+    if (!best || vb > best->valid_before) {
+      best = SshHostRecord{.principal = key, .serial = it->first.second, .valid_before = vb};
+    }
+  }
+  return best;
+}
+
+Result<std::vector<std::string>> MemoryStore::ListSshHosts(Time now, std::string_view cursor,
+                                                           int limit) {
+  if (cursor.size() > kMaxTextField) return InvalidArgumentError("host cursor is too long");
+  const size_t max = static_cast<size_t>(ClampListLimit(limit));
+  const int64_t now_s = ToUnixSeconds(now);
+  std::lock_guard<std::mutex> lock(mu_);
+  CAIRN_RETURN_IF_ERROR(CheckOpenLocked());
+  std::vector<std::string> out;
+  // Entries sort by principal, then serial: the first principal after the cursor is at the
+  // bound of (cursor + '\0').
+  for (auto it = ssh_hosts_.lower_bound(Pair{std::string(cursor) + '\0', ""});
+       it != ssh_hosts_.end() && out.size() < max; ++it) {
+    const std::string& principal = it->first.first;
+    if (principal <= cursor) continue;
+    if (!out.empty() && out.back() == principal) continue;
+    if (now_s >= 0 && it->second <= static_cast<uint64_t>(now_s)) continue;
+    if (ssh_revoked_.count(it->first.second)) continue;
+    out.push_back(principal);
+  }
+  return out;
 }
 
 Result<std::optional<SshCertificateRecord>> MemoryStore::GetSshCertificate(

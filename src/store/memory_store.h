@@ -79,6 +79,10 @@ class MemoryStore final : public Store {
   Result<std::optional<RevocationRecord>> GetSshRevocation(std::string_view serial) override;
   Result<std::vector<RevocationRecord>> ListSshRevocations(std::string_view cursor,
                                                            int limit) override;
+  Result<bool> HasSshHost(std::string_view principal) override;
+  Result<std::optional<SshHostRecord>> GetSshHost(std::string_view principal, Time now) override;
+  Result<std::vector<std::string>> ListSshHosts(Time now, std::string_view cursor,
+                                                int limit) override;
   Result<std::vector<RevocationRecord>> ListRevocationsSince(Time since, std::string_view cursor,
                                                              int limit) override;
   Result<int64_t> IncrementCounter(std::string_view name) override;
@@ -132,6 +136,8 @@ class MemoryStore final : public Store {
   std::map<std::string, int64_t, std::less<>> counters_;                // guarded by mu_
   std::map<std::string, AdminRecord, std::less<>> admins_;              // guarded by mu_
   std::set<Pair> admin_subjects_;  // (provisioner, subject); guarded by mu_
+  // ssh_hosts_ is the host index: (lower-cased principal, serial) -> valid_before.
+  std::map<Pair, uint64_t> ssh_hosts_;  // guarded by mu_
 };
 
 // NewMemoryStore returns an empty MemoryStore.

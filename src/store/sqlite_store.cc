@@ -170,6 +170,21 @@ CREATE TABLE revoked_ssh_certs (
   token_id       TEXT    NOT NULL
 );
 )sql",
+    // 6: the SSH host index (step-ca's ssh_hosts / ssh_host_principals): one row per
+    // lower-cased principal of every host certificate, filled with the certificate in the same
+    // transaction, for /ssh/check-host and /ssh/hosts. Host certificates recorded before this
+    // migration are indexed from their principals.
+    R"sql(
+CREATE TABLE ssh_host_principals (
+  principal    TEXT    NOT NULL,
+  serial       TEXT    NOT NULL,
+  valid_before INTEGER NOT NULL,
+  PRIMARY KEY (principal, serial)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO ssh_host_principals (principal, serial, valid_before)
+  SELECT lower(p.value), c.serial, c.valid_before FROM ssh_certs c, json_each(c.principals) p
+  WHERE c.type = 2;
+)sql",
 };
 static_assert(std::size(kMigrations) == kSqliteSchemaVersion,
               "kSqliteSchemaVersion must equal the number of migrations");
@@ -239,6 +254,21 @@ constexpr const char* kInsertSshCert =
 constexpr const char* kSshCertColumns =
     "SELECT serial, cert, type, key_id, principals, valid_after, valid_before, provisioner_id,"
     " provisioner_name, issued_at, renewed_from FROM ssh_certs";
+constexpr const char* kInsertSshHost =
+    "INSERT OR REPLACE INTO ssh_host_principals (principal, serial, valid_before)"
+    " VALUES (?1, ?2, ?3)";
+constexpr const char* kSshHostExists = "SELECT 1 FROM ssh_host_principals WHERE principal = ?1";
+// A host is listed while one of its certificates is neither expired nor revoked.
+constexpr const char* kSelectSshHost =
+    "SELECT h.principal, h.serial, h.valid_before FROM ssh_host_principals h"
+    " WHERE h.principal = ?1 AND h.valid_before > ?2"
+    " AND NOT EXISTS (SELECT 1 FROM revoked_ssh_certs r WHERE r.serial = h.serial)"
+    " ORDER BY h.valid_before DESC, h.serial LIMIT 1";
+constexpr const char* kListSshHosts =
+    "SELECT DISTINCT h.principal FROM ssh_host_principals h"
+    " WHERE h.principal > ?1 AND h.valid_before > ?2"
+    " AND NOT EXISTS (SELECT 1 FROM revoked_ssh_certs r WHERE r.serial = h.serial)"
+    " ORDER BY h.principal LIMIT ?3";
 constexpr const char* kInsertSshRevocation =
     "INSERT INTO revoked_ssh_certs (serial, provisioner_id, reason_code, reason, revoked_at,"
     " expires_at, token_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -1480,7 +1510,62 @@ class SqliteStoreImpl final : public SqliteStore {
       if (IsPrimaryKeyViolation(rc)) {
         return AlreadyExistsError("SSH certificate with serial " + cert.serial + " already exists");
       }
-      return s;
+      CAIRN_RETURN_IF_ERROR(s);
+      if (cert.type != 2) return Status();
+      // The host index, in the same transaction (step-ca's StoreSSHCertificate).
+      for (const std::string& p : cert.principals) {
+        CAIRN_ASSIGN_OR_RETURN(Stmt h, Stmt::Make(c, kInsertSshHost));
+        h.Text(1, SshHostKey(p));
+        h.Text(2, cert.serial);
+        h.Int(3, SqlSeconds(cert.valid_before));
+        CAIRN_RETURN_IF_ERROR(h.Run("insert SSH host"));
+      }
+      return Status();
+    });
+  }
+
+  Result<bool> HasSshHost(std::string_view principal) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSshHostPrincipal(principal));
+    const std::string key = SshHostKey(principal);
+    return Read<bool>([&](Connection& c) -> Result<bool> {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSshHostExists));
+      st.Text(1, key);
+      return st.Step("select SSH host");
+    });
+  }
+
+  Result<std::optional<SshHostRecord>> GetSshHost(std::string_view principal, Time now) override {
+    CAIRN_RETURN_IF_ERROR(ValidateSshHostPrincipal(principal));
+    const std::string key = SshHostKey(principal);
+    return Read<std::optional<SshHostRecord>>(
+        [&](Connection& c) -> Result<std::optional<SshHostRecord>> {
+          CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kSelectSshHost));
+          st.Text(1, key);
+          st.Int(2, ToUnixSeconds(now));
+          CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("select SSH host"));
+          if (!row) return std::optional<SshHostRecord>();
+          return std::optional<SshHostRecord>(
+              SshHostRecord{.principal = st.ColText(0),
+                            .serial = st.ColText(1),
+                            .valid_before = SshSeconds(st.ColInt(2))});
+        });
+  }
+
+  Result<std::vector<std::string>> ListSshHosts(Time now, std::string_view cursor,
+                                                int limit) override {
+    if (cursor.size() > kMaxTextField) return InvalidArgumentError("host cursor is too long");
+    return Read<std::vector<std::string>>([&](Connection& c) -> Result<std::vector<std::string>> {
+      CAIRN_ASSIGN_OR_RETURN(Stmt st, Stmt::Make(c, kListSshHosts));
+      st.Text(1, cursor);
+      st.Int(2, ToUnixSeconds(now));
+      st.Int(3, ClampListLimit(limit));
+      std::vector<std::string> out;
+      for (;;) {
+        CAIRN_ASSIGN_OR_RETURN(bool row, st.Step("list SSH hosts"));
+        if (!row) break;
+        out.push_back(st.ColText(0));
+      }
+      return out;
     });
   }
 

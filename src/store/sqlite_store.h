@@ -13,7 +13,7 @@ namespace cairn::store {
 
 // kSqliteSchemaVersion is the newest schema this binary knows. OpenSqliteStore migrates older
 // databases up to it and refuses newer ones.
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 6;
 
 // SqliteStoreOptions configures OpenSqliteStore.
 struct SqliteStoreOptions {

@@ -379,6 +379,22 @@ Status ValidateSshCertificateRecord(const SshCertificateRecord& rec) {
   return Status();
 }
 
+std::string SshHostKey(std::string_view principal) {
+  std::string out(principal);
+  for (char& ch : out) {
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  }
+  return out;
+}
+
+Status ValidateSshHostPrincipal(std::string_view principal) {
+  if (principal.empty() || principal.size() > kMaxTextField) {
+    return InvalidArgumentError("host principal must be 1.." + std::to_string(kMaxTextField) +
+                                " bytes");
+  }
+  return Status();
+}
+
 Status ValidateAdminRecord(const AdminRecord& rec) {
   CAIRN_RETURN_IF_ERROR(CheckAcmeId("admin id", rec.id));
   CAIRN_RETURN_IF_ERROR(CheckAcmeField("provisioner", rec.provisioner, kMaxAcmeProvisionerLength));

@@ -106,6 +106,17 @@ struct SshCertificateRecord {
 // kSshForever is OpenSSH's "forever" valid_before (stored as the largest SQL integer).
 inline constexpr uint64_t kSshForever = UINT64_MAX;
 
+// SshHostRecord is one entry of the SSH host index (step-ca's ssh_host_principals): a principal
+// of a recorded host certificate, lower-cased (see SshHostKey), with that certificate's serial
+// and valid_before. RecordSshCertificate adds one per principal of every host certificate.
+struct SshHostRecord {
+  std::string principal;
+  std::string serial;
+  uint64_t valid_before = 0;
+
+  friend bool operator==(const SshHostRecord&, const SshHostRecord&) = default;
+};
+
 // InventoryItem is one entry of an inventory: a named catalog of items keyed by an identifier,
 // each with JSON attributes the CA consults while issuing. For example inventory "people" maps
 // "alice@example.com" to {"posixUser": "alice", "groups": ["ops"]}, and inventory "hosts"
@@ -366,10 +377,27 @@ class Store {
   virtual Status DeleteAdmin(std::string_view id) = 0;
 
   // RecordSshCertificate stores an issued SSH certificate and, when `token_id` is not empty,
-  // marks the token used, in ONE transaction (as RecordCertificate). kAlreadyExists when the
-  // serial is taken or the token was used; kInvalidArgument for an invalid record.
+  // marks the token used, in ONE transaction (as RecordCertificate). For a host certificate
+  // (type 2) the same transaction adds each principal to the host index (SshHostRecord).
+  // kAlreadyExists when the serial is taken or the token was used; kInvalidArgument for an
+  // invalid record.
   virtual Status RecordSshCertificate(const SshCertificateRecord& cert,
                                       std::string_view token_id) = 0;
+  // HasSshHost reports whether a host certificate was ever recorded for `principal`, compared
+  // case-insensitively (ASCII), whether or not it has expired or was revoked: step-ca's
+  // IsSSHHost, behind POST /ssh/check-host. kInvalidArgument for an empty principal or one
+  // longer than kMaxTextField.
+  virtual Result<bool> HasSshHost(std::string_view principal) = 0;
+  // GetSshHost returns the index entry of `principal` (case-insensitive) whose certificate is
+  // valid longest after `now` (valid_before > now) and not revoked, or nullopt when there is
+  // none. kInvalidArgument as HasSshHost.
+  virtual Result<std::optional<SshHostRecord>> GetSshHost(std::string_view principal, Time now) = 0;
+  // ListSshHosts returns up to `limit` distinct host principals (lower-cased) sorting
+  // byte-wise after `cursor` ("" for the first page), in ascending order, that have a host
+  // certificate neither expired at `now` nor revoked (GET /ssh/hosts). Paging as in
+  // ListCertificates. kInvalidArgument for a cursor longer than kMaxTextField.
+  virtual Result<std::vector<std::string>> ListSshHosts(Time now, std::string_view cursor,
+                                                        int limit) = 0;
   // GetSshCertificate returns the SSH certificate `serial`, or nullopt.
   virtual Result<std::optional<SshCertificateRecord>> GetSshCertificate(
       std::string_view serial) = 0;
@@ -427,6 +455,14 @@ Status ValidateAcmeEabKeyRecord(const AcmeEabKeyRecord& rec);
 // fits 64 bits), the certificate size (at most kMaxCertificateDer), the type (1 or 2), the
 // text bounds and the principal count (at most kMaxSans). kInvalidArgument.
 Status ValidateSshCertificateRecord(const SshCertificateRecord& rec);
+
+// SshHostKey is the host index's key of a principal: the principal with ASCII letters
+// lower-cased (step-ca lower-cases host principals). Thread-safe.
+std::string SshHostKey(std::string_view principal);
+
+// ValidateSshHostPrincipal checks a principal looked up in the host index: 1..kMaxTextField
+// bytes. Fails with kInvalidArgument.
+Status ValidateSshHostPrincipal(std::string_view principal);
 
 // ValidateAdminRecord checks the id, provisioner (1..kMaxAcmeProvisionerLength bytes), subject
 // (1..kMaxAdminSubjectLength bytes, no control characters) and type. kInvalidArgument naming
