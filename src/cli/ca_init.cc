@@ -23,6 +23,7 @@
 #include "config/config.h"
 #include "config/defaults.h"
 #include "config/home.h"
+#include "config/ssh_templates.h"
 #include "crypto/random.h"
 #include "crypto/signer.h"
 #include "jose/jwe.h"
@@ -201,116 +202,32 @@ Result<CaMaterial> MakeIntermediate(const std::string& name, const crypto::KeySp
   return CaMaterial{std::move(*cert), std::move(key)};
 }
 
-// SshTemplate is one of step's default SSH configuration templates (certificates'
-// templates.DefaultSSHTemplates and DefaultSSHTemplateData): its ca.json entry and the text
-// written to templates/ssh/<name>. The texts are Go text/template sources rendered when a
-// client asks for its SSH configuration (`step ssh config`); they see `.User.*` (the data the
-// client sends: GOOS, StepPath, StepBasePath, Context, User, Console, Provisioner,
-// Certificate, Key) and `.Step.SSH.{HostKey,UserKey,HostFederatedKeys,UserFederatedKeys}`
-// (keys with `.Type` and `.Marshal`), and must render what step-ca's defaults render.
-struct SshTemplate {
-  std::string_view name;
-  std::string_view type;  // snippet, prepend-line, file
-  std::string_view path;  // where the client writes the result
-  std::vector<std::string_view> requires_keys;
-  std::string_view text;
-};
-
-// config.tpl: the Include of the step SSH includes file, added to ~/.ssh/config. On Windows
-// `Include C:\...` would be read as a relative path, hence the rewriting.
-constexpr std::string_view kConfigTpl = R"tpl(Host *
-{{- if or .User.GOOS "none" | eq "windows" }}
-{{- if .User.StepBasePath }}
-	Include "{{ .User.StepBasePath | replace "\\" "/" | trimPrefix "C:" }}/ssh/includes"
-{{- else }}
-	Include "{{ .User.StepPath | replace "\\" "/" | trimPrefix "C:" }}/ssh/includes"
-{{- end }}
-{{- else }}
-{{- if .User.StepBasePath }}
-	Include "{{.User.StepBasePath}}/ssh/includes"
-{{- else }}
-	Include "{{.User.StepPath}}/ssh/includes"
-{{- end }}
-{{- end }})tpl";
-
-// step_includes.tpl: the line prepended to $STEPPATH/ssh/includes, including the step SSH
-// config file.
-constexpr std::string_view kStepIncludesTpl =
-    R"tpl({{- if or .User.GOOS "none" | eq "windows" }}Include "{{ .User.StepPath | replace "\\" "/" | trimPrefix "C:" }}/ssh/config"{{- else }}Include "{{.User.StepPath}}/ssh/config"{{- end }})tpl";
-
-// step_config.tpl: the step SSH config file: a Match rule for the hosts the CA knows, the
-// step known_hosts file, and the proxy command (a full path on Windows).
-constexpr std::string_view kStepConfigTpl =
-    R"tpl(Match exec "step ssh check-host{{- if .User.Context }} --context {{ .User.Context }}{{- end }} %h"
-{{- if .User.User }}
-	User {{.User.User}}
-{{- end }}
-{{- if or .User.GOOS "none" | eq "windows" }}
-	UserKnownHostsFile "{{.User.StepPath}}\ssh\known_hosts"
-	ProxyCommand C:\Windows\System32\cmd.exe /c step ssh proxycommand{{- if .User.Context }} --context {{ .User.Context }}{{- end }}{{- if .User.Console}} --console {{- end }}{{- if .User.Provisioner }} --provisioner {{ .User.Provisioner }}{{- end }} %r %h %p
-{{- else }}
-	UserKnownHostsFile "{{.User.StepPath}}/ssh/known_hosts"
-	ProxyCommand step ssh proxycommand{{- if .User.Context }} --context {{ .User.Context }}{{- end }}{{- if .User.Console}} --console {{- end }}{{- if .User.Provisioner }} --provisioner {{ .User.Provisioner }}{{- end }} %r %h %p
-{{- end }}
-)tpl";
-
-// known_hosts.tpl: trusts host certificates signed by the SSH host CA key (and the federated
-// host keys).
-constexpr std::string_view kKnownHostsTpl =
-    R"tpl(@cert-authority * {{.Step.SSH.HostKey.Type}} {{.Step.SSH.HostKey.Marshal | toString | b64enc}}
-{{- range .Step.SSH.HostFederatedKeys}}
-@cert-authority * {{.Type}} {{.Marshal | toString | b64enc}}
-{{- end }}
-)tpl";
-
-// sshd_config.tpl: the sshd configuration for host certificates and user CA trust.
-constexpr std::string_view kSshdConfigTpl = R"tpl(Match all
-	TrustedUserCAKeys /etc/ssh/ca.pub
-	HostCertificate /etc/ssh/{{.User.Certificate}}
-	HostKey /etc/ssh/{{.User.Key}})tpl";
-
-// ca.tpl: the SSH user CA public keys sshd trusts (/etc/ssh/ca.pub).
-constexpr std::string_view kCaTpl =
-    R"tpl({{.Step.SSH.UserKey.Type}} {{.Step.SSH.UserKey.Marshal | toString | b64enc}}
-{{- range .Step.SSH.UserFederatedKeys}}
-{{.Type}} {{.Marshal | toString | b64enc}}
-{{- end }}
-)tpl";
-
-const std::vector<SshTemplate>& SshUserTemplates() {
-  static const auto* const kList = new std::vector<SshTemplate>{
-      {"config.tpl", "snippet", "~/.ssh/config", {}, kConfigTpl},
-      {"step_includes.tpl", "prepend-line", "${STEPPATH}/ssh/includes", {}, kStepIncludesTpl},
-      {"step_config.tpl", "file", "ssh/config", {}, kStepConfigTpl},
-      {"known_hosts.tpl", "file", "ssh/known_hosts", {}, kKnownHostsTpl},
-  };
+// SshTemplates are step's default SSH configuration templates (config/ssh_templates.h), user
+// then host.
+const std::vector<config::SshTemplateConfig>& SshUserTemplates() {
+  static const auto* const kList =
+      new std::vector<config::SshTemplateConfig>(config::DefaultSshUserTemplates());
   return *kList;
 }
 
-const std::vector<SshTemplate>& SshHostTemplates() {
-  static const auto* const kList = new std::vector<SshTemplate>{
-      {"sshd_config.tpl",
-       "snippet",
-       "/etc/ssh/sshd_config",
-       {"Certificate", "Key"},
-       kSshdConfigTpl},
-      {"ca.tpl", "snippet", "/etc/ssh/ca.pub", {}, kCaTpl},
-  };
+const std::vector<config::SshTemplateConfig>& SshHostTemplates() {
+  static const auto* const kList =
+      new std::vector<config::SshTemplateConfig>(config::DefaultSshHostTemplates());
   return *kList;
 }
 
 // SshTemplateRelPath is the "template" value of an entry: relative to $STEPPATH, as step
 // writes it.
-std::string SshTemplateRelPath(const SshTemplate& t) {
+std::string SshTemplateRelPath(const config::SshTemplateConfig& t) {
   return "templates/ssh/" + std::string(t.name);
 }
 
 // SshTemplatesJson is the `templates` block step writes with --ssh (templates.Templates with
 // an empty, hence omitted, data map).
 nlohmann::ordered_json SshTemplatesJson() {
-  auto list = [](const std::vector<SshTemplate>& templates) {
+  auto list = [](const std::vector<config::SshTemplateConfig>& templates) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
-    for (const SshTemplate& t : templates) {
+    for (const config::SshTemplateConfig& t : templates) {
       nlohmann::ordered_json e;
       e["name"] = t.name;
       e["type"] = t.type;
@@ -319,7 +236,7 @@ nlohmann::ordered_json SshTemplatesJson() {
       e["comment"] = "#";
       if (!t.requires_keys.empty()) {
         e["requires"] = nlohmann::ordered_json::array();
-        for (std::string_view r : t.requires_keys) e["requires"].push_back(r);
+        for (const std::string& r : t.requires_keys) e["requires"].push_back(r);
       }
       out.push_back(std::move(e));
     }
@@ -468,7 +385,8 @@ Status RunInit(const InitOptions& o) {
     targets.push_back(defaults_path);
     if (o.ssh) {
       for (const auto* list : {&SshUserTemplates(), &SshHostTemplates()}) {
-        for (const SshTemplate& t : *list) targets.push_back(JoinPath(home, SshTemplateRelPath(t)));
+        for (const config::SshTemplateConfig& t : *list)
+          targets.push_back(JoinPath(home, SshTemplateRelPath(t)));
       }
     }
   }
@@ -600,9 +518,9 @@ Status RunInit(const InitOptions& o) {
     if (o.ssh) {
       if (!FileExists(ssh_templates_dir)) CAIRN_RETURN_IF_ERROR(MakeDirs(ssh_templates_dir, 0700));
       for (const auto* list : {&SshUserTemplates(), &SshHostTemplates()}) {
-        for (const SshTemplate& t : *list) {
+        for (const config::SshTemplateConfig& t : *list) {
           CAIRN_RETURN_IF_ERROR(
-              WriteFileAtomic(JoinPath(home, SshTemplateRelPath(t)), t.text, 0644));
+              WriteFileAtomic(JoinPath(home, SshTemplateRelPath(t)), t.content, 0644));
         }
       }
     }

@@ -296,6 +296,7 @@ Status ParseInto(const OJson& raw, CaConfig* c) {
                            ParseClaims(claims ? *claims : OJson(), "authority.claims"));
     CAIRN_RETURN_IF_ERROR(ReadDurationField(*auth, "backdate", w, &c->backdate));
     CAIRN_RETURN_IF_ERROR(ReadBool(*auth, "disableIssuedAtCheck", w, &c->disable_issued_at_check));
+    CAIRN_RETURN_IF_ERROR(ReadBool(*auth, "disableGetSSHHosts", w, &c->disable_get_ssh_hosts));
     CAIRN_RETURN_IF_ERROR(ReadBool(*auth, "enableAdmin", w, &c->enable_admin));
     CAIRN_ASSIGN_OR_RETURN(const OJson* tmpl, ObjectOrNull(*auth, "template", w));
     if (tmpl) c->authority_template = nlohmann::json(*tmpl);

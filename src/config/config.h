@@ -177,6 +177,8 @@ struct CaConfig {
   Claims authority_claims;
   Duration backdate = std::chrono::minutes(1);
   bool disable_issued_at_check = false;
+  // disable_get_ssh_hosts is authority.disableGetSSHHosts: GET /ssh/hosts answers 404.
+  bool disable_get_ssh_hosts = false;
   bool enable_admin = false;
   // authority_template is authority.template, the default subject fields
   // (country, organization, ...) applied to leaf subjects; null when absent.
