@@ -9,6 +9,7 @@
 #include "provisioner/acme/acme_provisioner.h"
 #include "provisioner/jwk/jwk_provisioner.h"
 #include "provisioner/options.h"
+#include "provisioner/sshpop/sshpop_provisioner.h"
 
 namespace cairn::provisioner {
 namespace {
@@ -18,8 +19,7 @@ constexpr int kMaxLimit = 100;
 
 // Types step-ca knows that Cairn does not serve yet; they are listed as uninitialized.
 bool IsKnownStepType(std::string_view type) {
-  for (std::string_view t :
-       {"oidc", "x5c", "k8ssa", "sshpop", "scep", "aws", "gcp", "azure", "nebula"}) {
+  for (std::string_view t : {"oidc", "x5c", "k8ssa", "scep", "aws", "gcp", "azure", "nebula"}) {
     if (EqualsIgnoreCase(type, t)) return true;
   }
   return false;
@@ -52,7 +52,8 @@ std::string SortKey(std::string_view id, uint32_t index) {
 
 Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& config, Logger& log,
                                                       const std::string& home,
-                                                      const templates::FuncEnv& funcs) {
+                                                      const templates::FuncEnv& funcs,
+                                                      const SshCaKeys& ssh_keys) {
   auto c = std::unique_ptr<Collection>(new Collection());
   c->audiences_ = Audiences::FromDnsNames(config.dns_names);
   uint32_t index = 0;
@@ -66,6 +67,10 @@ Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& co
       auto acme = AcmeProvisioner::Create(pc, config.authority_claims);
       if (!acme.ok()) return acme.status();
       p = std::unique_ptr<Provisioner>(std::move(acme).value());
+    } else if (EqualsIgnoreCase(pc.type, "sshpop")) {
+      auto sshpop = SshPopProvisioner::Create(pc, config.authority_claims, ssh_keys);
+      if (!sshpop.ok()) return sshpop.status();
+      p = std::unique_ptr<Provisioner>(std::move(sshpop).value());
     }
     if (*p != nullptr) {
       CAIRN_ASSIGN_OR_RETURN(auto options, ParseOptions(pc.raw, pc.name, home, funcs));

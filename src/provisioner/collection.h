@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "config/config.h"
 #include "provisioner/provisioner.h"
+#include "provisioner/sshpop/sshpop_provisioner.h"
 #include "templates/funcs.h"
 
 namespace cairn::provisioner {
@@ -22,10 +23,12 @@ class Collection {
   // "Uninitialized" entries that are listed with a stateReason and refuse tokens, as step-ca
   // does for provisioners that failed to initialise; unknown types are skipped. Fails with
   // kInvalidArgument on a broken provisioner or duplicate names/ids.
-  // `home` resolves relative template files; `funcs` feeds the templates' time and randomness.
+  // `home` resolves relative template files; `funcs` feeds the templates' time and randomness;
+  // `ssh_keys` are the SSH CA keys SSHPOP provisioners verify certificates with.
   static Result<std::unique_ptr<Collection>> Build(const config::CaConfig& config, Logger& log,
                                                    const std::string& home = std::string(),
-                                                   const templates::FuncEnv& funcs = {});
+                                                   const templates::FuncEnv& funcs = {},
+                                                   const SshCaKeys& ssh_keys = {});
 
   // LoadByToken finds the provisioner a token names (stepca.md §2.2) given its unverified
   // header and claims. Returns nullptr when none matches.

@@ -143,6 +143,16 @@ bool Options::has_x509_webhooks() const {
   return false;
 }
 
+bool Options::has_ssh_webhooks() const {
+  for (const webhook::Webhook& w : webhooks) {
+    if (w.cert_type != webhook::CertType::kX509 &&
+        (w.kind == webhook::Kind::kEnriching || w.kind == webhook::Kind::kAuthorizing)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Options::has_x509_work() const {
   return x509.tmpl.has_value() || has_x509_webhooks() || !inventories.empty() ||
          !policy.x509.empty();

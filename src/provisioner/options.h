@@ -71,6 +71,9 @@ struct Options {
   bool has_x509_work() const;
   // has_x509_webhooks reports whether a webhook applies to X.509 requests.
   bool has_x509_webhooks() const;
+  // has_ssh_webhooks reports whether an enriching or authorizing webhook applies to SSH
+  // requests.
+  bool has_ssh_webhooks() const;
 };
 
 // ParseOptions reads `options` and `policy` of the provisioner object `raw` (named `name` in

@@ -86,6 +86,16 @@ Result<RevokePlan> Provisioner::AuthorizeSshRevoke(const TokenContext&, const jo
   return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH revoke flow");
 }
 
+Result<SshPopPlan> Provisioner::AuthorizeSshRenew(const TokenContext&, const jose::ParsedJws&,
+                                                  const Audiences&) const {
+  return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH renew flow");
+}
+
+Result<SshPopPlan> Provisioner::AuthorizeSshRekey(const TokenContext&, const jose::ParsedJws&,
+                                                  const Audiences&) const {
+  return UnauthenticatedError("provisioner '" + name() + "' does not support the SSH rekey flow");
+}
+
 Result<RevokePlan> Provisioner::AuthorizeRevoke(const TokenContext&, const jose::ParsedJws&,
                                                 const Audiences&) const {
   return UnauthenticatedError("provisioner '" + name() + "' does not support the revoke flow");

@@ -16,6 +16,7 @@
 #include "pki/provisioner_extension.h"
 #include "provisioner/audiences.h"
 #include "provisioner/options.h"
+#include "ssh/certificate.h"
 
 namespace cairn::provisioner {
 
@@ -104,6 +105,18 @@ struct SshSignPlan {
   config::EffectiveClaims claims;
 };
 
+// SshPopPlan is what an SSHPOP provisioner decides about an SSH renew or rekey token
+// (stepca.md §2.9): the certificate whose possession the token proved, and the SSH claims.
+struct SshPopPlan {
+  // token_id is the replay key (jti); empty means "hash of the whole token".
+  std::string token_id;
+  nlohmann::json token_claims;
+  // cert is the certificate of the token's `sshpop` header; its signature by one of the CA's
+  // SSH keys was checked. Always set in a returned plan.
+  std::optional<ssh::Certificate> cert;
+  config::EffectiveClaims claims;
+};
+
 // RevokePlan is what a provisioner decides about a revoke token.
 struct RevokePlan {
   std::string token_id;
@@ -148,6 +161,19 @@ class Provisioner {
   virtual Result<RevokePlan> AuthorizeSshRevoke(const TokenContext& ctx,
                                                 const jose::ParsedJws& token,
                                                 const Audiences& audiences) const;
+  // AuthorizeSshRenew checks an SSHPOP renew token (audience /ssh/renew): the certificate of
+  // its header must be a host certificate; its validity is left to the renewal claims (an
+  // expired one passes when allowRenewalAfterExpiry). Fails with kUnauthenticated,
+  // kInvalidArgument for a user certificate.
+  virtual Result<SshPopPlan> AuthorizeSshRenew(const TokenContext& ctx,
+                                               const jose::ParsedJws& token,
+                                               const Audiences& audiences) const;
+  // AuthorizeSshRekey checks an SSHPOP rekey token (audience /ssh/rekey): the certificate of
+  // its header must be a currently valid host certificate. Fails with kUnauthenticated,
+  // kInvalidArgument for a user certificate.
+  virtual Result<SshPopPlan> AuthorizeSshRekey(const TokenContext& ctx,
+                                               const jose::ParsedJws& token,
+                                               const Audiences& audiences) const;
   // AuthorizeRevoke checks a revoke token. Fails with kUnauthenticated.
   virtual Result<RevokePlan> AuthorizeRevoke(const TokenContext& ctx, const jose::ParsedJws& token,
                                              const Audiences& audiences) const;
