@@ -35,6 +35,7 @@ Result<authority::SshSignRequest> ParseSshSign(std::string_view body) {
   CAIRN_RETURN_IF_ERROR(str("keyID", &r.key_id));
   CAIRN_RETURN_IF_ERROR(str("validAfter", &r.valid_after));
   CAIRN_RETURN_IF_ERROR(str("validBefore", &r.valid_before));
+  CAIRN_RETURN_IF_ERROR(str("addUserPublicKey", &r.add_user_public_key));
   if (auto it = j.find("principals"); it != j.end() && !it->is_null()) {
     if (!it->is_array() || it->size() > kMaxRequestPrincipals) {
       return InvalidArgumentError(
@@ -56,27 +57,36 @@ Result<authority::SshSignRequest> ParseSshSign(std::string_view body) {
   return r;
 }
 
-void SignSsh(Authority& a, Request& req, Response& r) {
+// SignSsh answers POST /ssh/sign; requests whose provisioner calls webhooks finish on the
+// slow-work queue.
+void SignSsh(std::shared_ptr<Authority> a, Request& req, http::Completion complete) {
   auto parsed = ParseSshSign(req.body);
   if (!parsed.ok()) {
-    RenderError(InvalidArgumentError(parsed.status().message())
-                    .WithPublicMessage(parsed.status().message()),
-                r);
+    Status s = InvalidArgumentError(parsed.status().message())
+                   .WithPublicMessage(parsed.status().message());
+    complete([s](Response& r) { RenderError(s, r); });
     return;
   }
-  auto issued = a.SignSsh(*parsed);
-  if (!issued.ok()) {
-    RenderError(issued.status(), r);
-    return;
-  }
-  const ssh::Certificate& c = issued->cert;
-  nlohmann::json body{{"crt", Base64Encode(c.Marshal())}};
-  r.SetBody(201, "application/json", body.dump() + "\n");
-  r.log_fields["serial"] = std::to_string(c.serial());
-  r.log_fields["key-id"] = c.key_id();
-  r.log_fields["principals"] = c.principals();
-  r.log_fields["certificate-type"] = std::string(ssh::CertTypeName(c.type()));
-  r.log_fields["provisioner"] = issued->provisioner;
+  parsed->request_id = req.request_id;
+  Authority& authority = *a;
+  // `a` rides along so that the authority outlives a request on the slow-work queue.
+  authority.SignSshAsync(
+      *parsed, [a, complete = std::move(complete)](Result<authority::SshIssued> issued) mutable {
+        auto result = std::make_shared<Result<authority::SshIssued>>(std::move(issued));
+        complete([result](Response& r) {
+          if (!result->ok()) return RenderError(result->status(), r);
+          const authority::SshIssued& out = **result;
+          const ssh::Certificate& c = out.cert;
+          nlohmann::json body{{"crt", Base64Encode(c.Marshal())}};
+          if (out.add_user_cert) body["addUserCrt"] = Base64Encode(out.add_user_cert->Marshal());
+          r.SetBody(201, "application/json", body.dump() + "\n");
+          r.log_fields["serial"] = std::to_string(c.serial());
+          r.log_fields["key-id"] = c.key_id();
+          r.log_fields["principals"] = c.principals();
+          r.log_fields["certificate-type"] = std::string(ssh::CertTypeName(c.type()));
+          r.log_fields["provisioner"] = out.provisioner;
+        });
+      });
 }
 
 void RevokeSsh(Authority& a, Request& req, Response& r) {
@@ -109,40 +119,24 @@ void RevokeSsh(Authority& a, Request& req, Response& r) {
   r.SetBody(200, "application/json", "{\"status\":\"ok\"}\n");
 }
 
-void Roots(const Authority& a, Response& r) {
-  nlohmann::json body = nlohmann::json::object();
-  if (a.ssh_user_key()) body["userKey"] = {Base64Encode(a.ssh_user_key()->Marshal())};
-  if (a.ssh_host_key()) body["hostKey"] = {Base64Encode(a.ssh_host_key()->Marshal())};
-  if (body.empty()) {
-    std::string msg = "no SSH keys are configured";
-    RenderError(NotFoundError(msg).WithPublicMessage(msg), r);
-    return;
-  }
-  r.SetBody(200, "application/json", body.dump() + "\n");
-}
-
 }  // namespace
 
 void RegisterSshRoutes(http::Router& router, AuthoritySource authority) {
+  RegisterSshRenewRoutes(router, authority);
+  RegisterSshKrlRoutes(router, authority);
+  RegisterSshHostsRoutes(router, authority);
   for (const char* prefix : {"", "/1.0"}) {
     for (const char* path : {"/ssh/sign", "/sign-ssh"}) {
-      router.Handle("POST", std::string(prefix) + path, [authority](Request& req, Response& r) {
-        auto a = authority();
-        SignSsh(*a, req, r);
-      });
+      router.HandleAsync("POST", std::string(prefix) + path,
+                         [authority](Request& req, http::Completion complete) {
+                           SignSsh(authority(), req, std::move(complete));
+                         });
     }
     router.Handle("POST", std::string(prefix) + "/ssh/revoke",
                   [authority](Request& req, Response& r) {
                     auto a = authority();
                     RevokeSsh(*a, req, r);
                   });
-    // Federated keys from ssh.keys are not loaded yet: /ssh/federation serves the CA's own.
-    for (const char* path : {"/ssh/roots", "/ssh/federation"}) {
-      router.Handle("GET", std::string(prefix) + path, [authority](Request&, Response& r) {
-        auto a = authority();
-        Roots(*a, r);
-      });
-    }
   }
 }
 

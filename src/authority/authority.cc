@@ -103,8 +103,13 @@ Result<std::unique_ptr<Authority>> Authority::Create(const config::CaConfig& con
   templates::FuncEnv funcs;
   funcs.clock = &env.clock;
   funcs.random = &env.random;
-  CAIRN_ASSIGN_OR_RETURN(a->provisioners_,
-                         provisioner::Collection::Build(config, env.log, options.home, funcs));
+  CAIRN_RETURN_IF_ERROR(a->LoadSshHosts());
+  // SSHPOP accepts certificates of the CA's keys and of ca.json's non-federated ssh.keys.
+  CAIRN_ASSIGN_OR_RETURN(Authority::SshKeys roots, a->SshRootKeys());
+  provisioner::SshCaKeys ssh_keys{.user_keys = std::move(roots.user_keys),
+                                  .host_keys = std::move(roots.host_keys)};
+  CAIRN_ASSIGN_OR_RETURN(a->provisioners_, provisioner::Collection::Build(
+                                               config, env.log, options.home, funcs, ssh_keys));
   if (auto pol = config.raw.find("authority"); pol != config.raw.end() && pol->is_object()) {
     if (auto it = pol->find("policy"); it != pol->end() && !it->is_null()) {
       auto parsed = policy::Policies::FromJson(nlohmann::json::parse(it->dump()));

@@ -29,6 +29,7 @@
 #include "ssh/certificate.h"
 #include "ssh/key.h"
 #include "store/store.h"
+#include "templates/ssh_template.h"
 #include "templates/value.h"
 #include "webhook/webhook.h"
 
@@ -41,6 +42,10 @@ struct AuthorityMetrics {
   metrics::Family<metrics::Counter>* x509_signed = nullptr;
   // ssh_signed counts SSH certificates signed (step-ca's step_ca_ssh_signed_total).
   metrics::Family<metrics::Counter>* ssh_signed = nullptr;
+  // ssh_renewed / ssh_rekeyed count SSHPOP renewals and rekeys (step_ca_ssh_renewed_total,
+  // step_ca_ssh_rekeyed_total).
+  metrics::Family<metrics::Counter>* ssh_renewed = nullptr;
+  metrics::Family<metrics::Counter>* ssh_rekeyed = nullptr;
   metrics::Family<metrics::Counter>* x509_renewed = nullptr;
   metrics::Family<metrics::Counter>* x509_rekeyed = nullptr;
   metrics::Family<metrics::Counter>* x509_revoked = nullptr;
@@ -133,12 +138,18 @@ struct SshSignRequest {
   std::string valid_after;  // step's TimeDuration, "" = unset
   std::string valid_before;
   nlohmann::json template_data;
+  // add_user_public_key (base64 SSH wire key), when set for a user certificate with one
+  // principal, asks for step's add-user certificate as well.
+  std::string add_user_public_key;
+  std::string request_id;
 };
 
 // SshIssued is an SSH certificate the authority signed and recorded.
 struct SshIssued {
   ssh::Certificate cert;
   std::string provisioner;  // "name (credential)" for the request log
+  // add_user_cert is the add-user certificate, when one was asked for and allowed.
+  std::optional<ssh::Certificate> add_user_cert;
 };
 
 // ServerCredentials are the CA's own TLS certificate and key (PEM).
@@ -231,6 +242,9 @@ class Authority {
   // for that certificate type, kInvalidArgument (bad key, type, times), kUnauthenticated
   // (token), kPermissionDenied (principals, key id or validity outside the token or claims).
   Result<SshIssued> SignSsh(const SshSignRequest& request);
+  // SignSshAsync is SignSsh for the HTTP server: requests of provisioners with SSH webhooks
+  // run on the slow-work queue (kUnavailable when it is full); `done` is called exactly once.
+  void SignSshAsync(const SshSignRequest& request, std::function<void(Result<SshIssued>)> done);
   // RevokeSsh revokes an SSH certificate for a token (POST /ssh/revoke; stepca.md §1.5):
   // passive only, as step-ca; the token's subject must be the serial. Renewals and rekeys of a
   // revoked certificate are refused and `cairn ssh krl` lists it. kInvalidArgument (serial,
@@ -239,6 +253,101 @@ class Authority {
   // ssh_user_key / ssh_host_key are the SSH CA public keys (nullopt when not configured).
   const std::optional<ssh::PublicKey>& ssh_user_key() const { return ssh_user_public_; }
   const std::optional<ssh::PublicKey>& ssh_host_key() const { return ssh_host_public_; }
+
+  // ---- SSH renew and rekey (authority/ssh_renew.cc).
+
+  // RenewSsh renews the host certificate an SSHPOP token proves possession of (POST
+  // /ssh/renew; stepca.md §1.5, §2.9): same key, type, key id, principals, critical options
+  // and extensions, a new serial and nonce, the old certificate's validity length starting at
+  // now−backdate, signed by the host CA key and recorded with the token's id in one
+  // transaction before it is returned (a token works once). Fails with kUnimplemented when
+  // the CA has no SSH keys (or none for the type), kUnauthenticated (token, revoked
+  // certificate, renewal claims), kInvalidArgument (a user certificate, no validity period).
+  Result<SshIssued> RenewSsh(std::string_view ott);
+  // RekeySsh is RenewSsh for a new key: `public_key` is the standard base64 of its SSH wire
+  // blob (as POST /ssh/rekey carries it). The SSHPOP certificate must be valid now, the new
+  // key acceptable (RSA of 2048 bits or more, ECDSA, Ed25519) and the validity length within
+  // the provisioner's host SSH durations. Fails as RenewSsh, and with kInvalidArgument (bad
+  // key) or kPermissionDenied (key size, duration).
+  Result<SshIssued> RekeySsh(std::string_view ott, std::string_view public_key);
+
+  // ---- SSH KRL (authority/ssh_krl.cc).
+
+  // SshKrl returns an OpenSSH KRL (PROTOCOL.krl, for sshd's RevokedKeys and ssh-keygen -Q) of
+  // every SSH revocation in the store (BuildSshKrl with this CA's keys and clock). Beyond
+  // step-ca (GET /ssh/krl). Fails with kUnimplemented when the CA has no SSH keys, else as
+  // BuildSshKrl. Thread-safe.
+  Result<std::string> SshKrl() const;
+  // BuildSshKrl reads every SSH revocation from `store` (paged) and writes a KRL revoking
+  // their serials under each configured CA key (user and host: a serial is listed under both,
+  // as a revocation does not say which CA signed it and 64-bit random serials do not collide),
+  // with version and generation time `now`. Revocations of certificates that expired more
+  // than a day before `now` are left out (sshd refuses them anyway), as are serials that are
+  // not 64-bit or are 0. Fails with kFailedPrecondition when both keys are unset, with the
+  // store's errors, or kResourceExhausted when the KRL would exceed ssh::kMaxKrl. Thread-safe
+  // when the store is.
+  static Result<std::string> BuildSshKrl(store::Store& store,
+                                         const std::optional<ssh::PublicKey>& user_key,
+                                         const std::optional<ssh::PublicKey>& host_key, Time now);
+
+  // ---- SSH hosts and configuration (authority/ssh_hosts.cc).
+
+  // SshKeys are SSH CA public keys by certificate type (/ssh/roots, /ssh/federation).
+  struct SshKeys {
+    std::vector<ssh::PublicKey> user_keys;
+    std::vector<ssh::PublicKey> host_keys;
+  };
+  // SshConfigOutput is one rendered configuration template (step-ca's templates.Output).
+  struct SshConfigOutput {
+    std::string name;
+    std::string type;  // snippet, file, directory, prepend-line
+    std::string path;
+    std::string comment;
+    // content is the rendered text; nullopt for a directory (JSON null).
+    std::optional<std::string> content;
+  };
+  // SshBastion is ssh.bastion (step-ca's config.Bastion).
+  struct SshBastion {
+    std::string hostname, user, port, cmd, flags;
+  };
+  // kMaxSshConfigData bounds the entries of an /ssh/config request's data, and
+  // kMaxSshConfigDataBytes their total size.
+  static constexpr size_t kMaxSshConfigData = 256;
+  static constexpr size_t kMaxSshConfigDataBytes = 64 << 10;
+
+  // SshRootKeys returns the keys that verify this CA's SSH certificates (step-ca's
+  // GetSSHRoots): the CA keys, then ca.json's ssh.keys that are not federated. Fails only with
+  // kInvalidArgument when an ssh.keys JWK is not a supported public key. Thread-safe.
+  Result<SshKeys> SshRootKeys() const;
+  // SshFederationKeys returns the federation (step-ca's GetSSHFederation): the CA keys, then
+  // ca.json's ssh.keys marked federated. Fails as SshRootKeys. Thread-safe.
+  Result<SshKeys> SshFederationKeys() const;
+  // CheckSshHost reports whether a host certificate was ever issued for `principal`
+  // (case-insensitive; step-ca's CheckSSHHost). `token` is accepted and ignored, as step-ca
+  // does without an injected check. kInvalidArgument for an empty or oversized principal, the
+  // store's errors otherwise. Thread-safe.
+  Result<bool> CheckSshHost(std::string_view principal, std::string_view token) const;
+  // GetSshHosts lists the hostnames (lower-cased, sorted) with a host certificate that has not
+  // expired and is not revoked (GET /ssh/hosts). kNotFound when authority.disableGetSSHHosts;
+  // kResourceExhausted past kMaxSshHosts hosts; the store's errors. Thread-safe.
+  static constexpr size_t kMaxSshHosts = 100000;
+  Result<std::vector<std::string>> GetSshHosts() const;
+  // GetSshBastion returns ssh.bastion for a connection of `user` to `hostname`, or nullopt
+  // when none is configured or `hostname` is the bastion itself (compared case-insensitively;
+  // step-ca's GetSSHBastion). kNotFound when ca.json has no ssh block; kInvalidArgument for an
+  // empty hostname. Thread-safe.
+  Result<std::optional<SshBastion>> GetSshBastion(std::string_view user,
+                                                  std::string_view hostname) const;
+  // GetSshConfig renders the SSH configuration templates of `type` ("user" or "host";
+  // step-ca's GetSSHConfig): ca.json's templates.ssh (step's defaults when ca.json has no
+  // templates block) over the request `data` as .User, templates.data at the top level and
+  // .Step.SSH.{HostKey,UserKey,HostFederatedKeys,UserFederatedKeys} (each key a map with
+  // "Type" and "Marshal", the wire blob). Fails with kNotFound when the CA has no SSH keys,
+  // kInvalidArgument for another type, data over the bounds above, or a missing `requires`
+  // key ("required variable 'Key' is missing, please use `--set <key=value>` flag"), and with
+  // the template's errors (loading, parsing, executing). Thread-safe.
+  Result<std::vector<SshConfigOutput>> GetSshConfig(
+      std::string_view type, const std::map<std::string, std::string>& data) const;
 
   // ---- Active revocation (authority.cc; crl_publisher, ocsp_responder).
 
@@ -321,6 +430,31 @@ class Authority {
   Status LoadSshKeys(const std::string& home, const std::string& password);
   // SignSshImpl is SignSsh without the metrics.
   Result<SshIssued> SignSshImpl(const SshSignRequest& request, Attempt& attempt);
+  // ---- SSH renew and rekey (authority/ssh_renew.cc).
+  // RenewSshImpl is RenewSsh (new_key null) and RekeySsh without the metrics.
+  Result<SshIssued> RenewSshImpl(std::string_view ott, const ssh::PublicKey* new_key,
+                                 Attempt& attempt);
+  // BuildSshTemplate runs the provisioner's SSH pipeline (stepca.md §6.5; step-ca's signSSH):
+  // enriching webhooks, the template (custom or step's default), validity (template, request,
+  // token, default with backdate), the validity and field validators, the name policies, and
+  // the authorizing webhooks. The certificate is not numbered or signed yet.
+  Result<ssh::CertificateTemplate> BuildSshTemplate(
+      const SshSignRequest& request, const provisioner::Provisioner& p, const ssh::PublicKey& key,
+      const templates::SshTemplateData& data, const TimeOrDuration& request_after,
+      const TimeOrDuration& request_before, const TimeOrDuration& token_after,
+      const TimeOrDuration& token_before, const config::EffectiveClaims& claims) const;
+  // SignSshTemplate gives `tmpl` a random serial and nonce unless it has them and signs it
+  // with `signer` (rsa-sha2-256 for RSA CA keys).
+  Result<ssh::Certificate> SignSshTemplate(ssh::CertificateTemplate tmpl,
+                                           const crypto::Signer& signer) const;
+  // MakeSshRecord is the store record of an issued SSH certificate.
+  store::SshCertificateRecord MakeSshRecord(const ssh::Certificate& cert,
+                                            const provisioner::Provisioner* p, Time now) const;
+  // SignSshAddUser signs and records step's add-user certificate for `subject` (principal
+  // ssh.addUserPrincipal, force-command ssh.addUserCommand, the subject's validity).
+  Result<ssh::Certificate> SignSshAddUser(const std::string& public_key_b64,
+                                          const ssh::Certificate& subject,
+                                          const provisioner::Provisioner* p, Time now);
   // StartRevocationServices starts the CRL publisher and the OCSP responder when enabled.
   Status StartRevocationServices();
   // PublishRevocation tells the revocation services that `serial` was just revoked.
@@ -368,9 +502,10 @@ class Authority {
   // `items` are the attributes of the inventory items found, by inventory name.
   Status CheckNames(const pki::CertificateTemplate& tmpl, const provisioner::Options& opts,
                     const std::map<std::string, nlohmann::json>& items) const;
-  // CallWebhooks calls the provisioner's webhooks of `kind` for X.509; enriching ones add
-  // their data to data["Webhooks"]. kPermissionDenied when one does not allow the request.
-  Status CallWebhooks(webhook::Kind kind, const provisioner::Provisioner& p,
+  // CallWebhooks calls the provisioner's webhooks of `kind` for certificates of `type`;
+  // enriching ones add their data to data["Webhooks"]. kPermissionDenied when one does not
+  // allow the request.
+  Status CallWebhooks(webhook::Kind kind, webhook::CertType type, const provisioner::Provisioner& p,
                       nlohmann::ordered_json payload, const std::string& request_id,
                       templates::Map& data) const;
   // RecordResult notes a replayed token in `attempt` and passes `s` on.
@@ -414,6 +549,15 @@ class Authority {
   policy::Policies policy_;
   mutable std::mutex webhook_mu_;
   std::shared_ptr<const webhook::Client> webhook_client_;  // guarded by webhook_mu_
+  // ---- SSH hosts and configuration (authority/ssh_hosts.cc).
+  // SshHostsState is what ssh_hosts.cc prepares when the authority is created: the keys of ssh.keys
+  // and the parsed configuration templates.
+  struct SshHostsState;
+  // LoadSshHosts prepares it when the authority is created; a bad ssh.keys entry or template
+  // fails the creation (kInvalidArgument, or the file's error).
+  Status LoadSshHosts();
+  const SshHostsState& SshHostsData() const;
+  std::shared_ptr<const SshHostsState> ssh_hosts_;  // set by Create, then immutable
 };
 
 // ParseSerial normalises a serial given in decimal or 0x-prefixed hex to decimal.

@@ -66,12 +66,12 @@ void Authority::SetWebhookCredentials(const ServerCredentials& creds) {
   webhook_client_ = std::move(client);
 }
 
-Status Authority::CallWebhooks(webhook::Kind kind, const provisioner::Provisioner& p,
-                               nlohmann::ordered_json payload, const std::string& request_id,
-                               templates::Map& data) const {
+Status Authority::CallWebhooks(webhook::Kind kind, webhook::CertType type,
+                               const provisioner::Provisioner& p, nlohmann::ordered_json payload,
+                               const std::string& request_id, templates::Map& data) const {
   std::shared_ptr<const webhook::Client> client;
   for (const webhook::Webhook& w : p.options().webhooks) {
-    if (!webhook::AppliesTo(w, kind, webhook::CertType::kX509)) continue;
+    if (!webhook::AppliesTo(w, kind, type)) continue;
     if (client == nullptr) {
       std::lock_guard<std::mutex> lock(webhook_mu_);
       client = webhook_client_;
@@ -146,8 +146,8 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
     nlohmann::ordered_json payload;
     payload["provisionerName"] = p.name();
     payload["x509CertificateRequest"] = templates::CertificateRequestJson(csr);
-    CAIRN_RETURN_IF_ERROR(
-        CallWebhooks(webhook::Kind::kEnriching, p, std::move(payload), request.request_id, data));
+    CAIRN_RETURN_IF_ERROR(CallWebhooks(webhook::Kind::kEnriching, webhook::CertType::kX509, p,
+                                       std::move(payload), request.request_id, data));
   }
 
   // Inventories: the item found for each lookup is .Inventory.<name>.
@@ -226,8 +226,8 @@ Result<pki::CertificateTemplate> Authority::CustomTemplate(const SignRequest& re
     nlohmann::ordered_json payload;
     payload["provisionerName"] = p.name();
     payload["x509Certificate"] = templates::CertificateJson(tmpl, csr.public_key());
-    CAIRN_RETURN_IF_ERROR(
-        CallWebhooks(webhook::Kind::kAuthorizing, p, std::move(payload), request.request_id, data));
+    CAIRN_RETURN_IF_ERROR(CallWebhooks(webhook::Kind::kAuthorizing, webhook::CertType::kX509, p,
+                                       std::move(payload), request.request_id, data));
   }
   return tmpl;
 }

@@ -3,10 +3,6 @@
 
 #include "cli/ssh.h"
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -24,13 +20,13 @@
 #include "client/provisioners.h"
 #include "crypto/digest.h"
 #include "crypto/key.h"
-#include "crypto/ossl_ptr.h"
 #include "crypto/random.h"
 #include "jose/jwe.h"
 #include "jose/jwt.h"
 #include "pki/certificate.h"
 #include "ssh/certificate.h"
 #include "ssh/key.h"
+#include "ssh/private_key.h"
 #include "ssh/wire.h"
 
 namespace cairn::cli {
@@ -39,85 +35,6 @@ namespace {
 constexpr size_t kMaxSshFile = 256 << 10;
 
 void Print(std::string_view s) { std::fwrite(s.data(), 1, s.size(), stdout); }
-
-// --- OpenSSH private keys ------------------------------------------------------------------
-
-Result<std::string> BnParam(EVP_PKEY* pkey, const char* name) {
-  BIGNUM* bn = nullptr;
-  if (EVP_PKEY_get_bn_param(pkey, name, &bn) != 1) {
-    return ossl::ErrorStatus("reading key parameter");
-  }
-  std::string out(static_cast<size_t>(BN_num_bytes(bn)), '\0');
-  BN_bn2bin(bn, reinterpret_cast<unsigned char*>(out.data()));
-  BN_clear_free(bn);
-  return out;
-}
-
-// OpenSshPrivateKey encodes `key` in OpenSSH's unencrypted "openssh-key-v1" format
-// (PROTOCOL.key), as ssh-keygen -N '' writes it.
-Result<std::string> OpenSshPrivateKey(const crypto::PrivateKey& key, const ssh::PublicKey& pub,
-                                      std::string_view comment, Random& random) {
-  ssh::WireWriter priv;
-  CAIRN_ASSIGN_OR_RETURN(uint64_t check64, random.Uint64());
-  const auto check = static_cast<uint32_t>(check64);
-  priv.PutUint32(check);
-  priv.PutUint32(check);
-  switch (key.type()) {
-    case crypto::KeyType::kEd25519: {
-      std::string seed(32, '\0');
-      size_t len = seed.size();
-      if (EVP_PKEY_get_raw_private_key(key.get(), reinterpret_cast<unsigned char*>(seed.data()),
-                                       &len) != 1 ||
-          len != 32) {
-        return ossl::ErrorStatus("reading the Ed25519 key");
-      }
-      priv.PutRaw(pub.Marshal());  // string type, string public key
-      ssh::WireReader r(pub.Marshal());
-      CAIRN_RETURN_IF_ERROR(r.ReadString().status());
-      CAIRN_ASSIGN_OR_RETURN(std::string_view pk, r.ReadString());
-      priv.PutString(seed + std::string(pk));
-      OPENSSL_cleanse(seed.data(), seed.size());
-      break;
-    }
-    case crypto::KeyType::kRsa: {
-      CAIRN_ASSIGN_OR_RETURN(std::string n, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_N));
-      CAIRN_ASSIGN_OR_RETURN(std::string e, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_E));
-      CAIRN_ASSIGN_OR_RETURN(std::string d, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_D));
-      CAIRN_ASSIGN_OR_RETURN(std::string p, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR1));
-      CAIRN_ASSIGN_OR_RETURN(std::string q, BnParam(key.get(), OSSL_PKEY_PARAM_RSA_FACTOR2));
-      CAIRN_ASSIGN_OR_RETURN(std::string iqmp,
-                             BnParam(key.get(), OSSL_PKEY_PARAM_RSA_COEFFICIENT1));
-      priv.PutString(pub.type());
-      for (const std::string* v : {&n, &e, &d, &iqmp, &p, &q}) priv.PutMpint(*v);
-      break;
-    }
-    default: {  // ECDSA: the public blob's fields, then the private scalar
-      CAIRN_ASSIGN_OR_RETURN(std::string d, BnParam(key.get(), OSSL_PKEY_PARAM_PRIV_KEY));
-      priv.PutRaw(pub.Marshal());
-      priv.PutMpint(d);
-      break;
-    }
-  }
-  priv.PutString(comment);
-  for (uint8_t pad = 1; priv.size() % 8 != 0; ++pad) priv.PutByte(pad);
-
-  ssh::WireWriter w;
-  w.PutRaw(std::string_view("openssh-key-v1\0", 15));
-  w.PutString("none");
-  w.PutString("none");
-  w.PutString("");
-  w.PutUint32(1);
-  w.PutString(pub.Marshal());
-  std::string secret = priv.Take();
-  w.PutString(secret);
-  OPENSSL_cleanse(secret.data(), secret.size());
-  std::string b64 = Base64Encode(w.Take());
-  std::string pem = "-----BEGIN OPENSSH PRIVATE KEY-----\n";
-  for (size_t i = 0; i < b64.size(); i += 70) pem += b64.substr(i, 70) + "\n";
-  pem += "-----END OPENSSH PRIVATE KEY-----\n";
-  OPENSSL_cleanse(b64.data(), b64.size());
-  return pem;
-}
 
 // --- certificate ---------------------------------------------------------------------------
 
@@ -193,8 +110,8 @@ Status SshCertificate(SshCertFlags& c) {
   const std::string comment = c.comment.empty() ? c.key_id : c.comment;
   std::string key_pem;
   if (c.no_password) {
-    CAIRN_ASSIGN_OR_RETURN(key_pem,
-                           OpenSshPrivateKey(key, pub, comment, crypto::OsslRandom::Default()));
+    CAIRN_ASSIGN_OR_RETURN(
+        key_pem, ssh::MarshalOpenSshPrivateKey(key, comment, crypto::OsslRandom::Default()));
   } else {
     std::string pw;
     if (!c.common.password_file.empty()) {
@@ -214,10 +131,8 @@ Status SshCertificate(SshCertFlags& c) {
   PrintSelected("Public Key", pub_file);
   CAIRN_RETURN_IF_ERROR(WriteFileAtomic(cert_file, cert->MarshalAuthorizedKey(comment), 0644));
   PrintSelected("Certificate", cert_file);
-  const char* sock = std::getenv("SSH_AUTH_SOCK");
-  if (!c.no_agent && sock != nullptr && *sock != '\0') {
-    Info("cairn does not add keys to the SSH agent yet; run 'ssh-add " + c.key_file + "'");
-  }
+  // As step: a user certificate and its key go to the running agent unless --no-agent.
+  if (!c.no_agent && !c.host) AddCertificateToAgent(key, *cert, comment);
   return Status();
 }
 
@@ -407,6 +322,9 @@ void RegisterSshCommands(CLI::App& root, RunState& state) {
   CLI::App* group = root.add_subcommand("ssh", "create and manage ssh certificates");
   group->require_subcommand(1);
   RegisterCertificate(*group, state);
+  RegisterSshPopCommands(*group, state);
+  RegisterSshAgentCommands(*group, state);
+  RegisterSshConfigCommands(*group, state);
 
   auto inspect_path = std::make_shared<std::string>();
   CLI::App* inspect = group->add_subcommand("inspect", "print the contents of an ssh certificate");

@@ -10,6 +10,8 @@
 #include "base/result.h"
 #include "cli/ca_client_flow.h"
 #include "client/token.h"
+#include "crypto/key.h"
+#include "ssh/certificate.h"
 
 namespace cairn::cli {
 
@@ -32,5 +34,25 @@ struct SshTokenFlowRequest {
 // supported (kUnimplemented for others, kFailedPrecondition for ACME/SCEP).
 Result<std::string> MakeSshToken(const ClientFlags& f, const SshTokenFlowRequest& request,
                                  OfflineCa* offline);
+
+// ---- ssh-agent and KRL commands (ssh_agent_cmds.cc).
+
+// AddCertificateToAgent adds `key` with its certificate to the agent at $SSH_AUTH_SOCK, as step
+// does after `ssh certificate`: comment `comment`, lifetime the certificate's remaining
+// validity (none for a certificate valid forever). Prints "✔ SSH Agent: yes", or the reason it
+// failed on stderr (a failure is not an error of the command); does nothing when SSH_AUTH_SOCK
+// is unset.
+void AddCertificateToAgent(const crypto::PrivateKey& key, const ssh::Certificate& cert,
+                           const std::string& comment);
+
+// RegisterSshAgentCommands adds `ssh login`, `ssh logout`, `ssh list` and `ssh krl`.
+void RegisterSshAgentCommands(CLI::App& group, RunState& state);
+
+// RegisterSshPopCommands adds `ssh renew`, `ssh rekey` and `ssh revoke` (SSHPOP; ssh_pop.cc).
+void RegisterSshPopCommands(CLI::App& group, RunState& state);
+
+// RegisterSshConfigCommands adds `ssh config`, `ssh hosts`, `ssh check-host` and
+// `ssh proxycommand` (ssh_config.cc).
+void RegisterSshConfigCommands(CLI::App& group, RunState& state);
 
 }  // namespace cairn::cli

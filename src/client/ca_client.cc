@@ -363,6 +363,48 @@ Result<std::string> CaClient::SignSsh(const SshSignRequest& request) {
   return std::move(wire).value();
 }
 
+namespace {
+
+// SshCertificateFrom reads the "crt" (base64 SSH wire) of an SSH sign/renew/rekey answer.
+Result<std::string> SshCertificateFrom(const nlohmann::json& json, std::string_view what) {
+  auto crt = json.is_object() ? json.find("crt") : json.end();
+  if (!json.is_object() || crt == json.end() || !crt->is_string()) {
+    return InvalidArgumentError("the CA's SSH " + std::string(what) +
+                                " response has no certificate");
+  }
+  auto wire = Base64Decode(crt->get<std::string>());
+  if (!wire.ok() || wire->empty()) {
+    return InvalidArgumentError("the CA's SSH certificate is not valid base64");
+  }
+  return std::move(wire).value();
+}
+
+}  // namespace
+
+Result<std::string> CaClient::RenewSsh(std::string_view ott) {
+  nlohmann::json body = {{"ott", std::string(ott)}};
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/renew", body.dump(), ""));
+  return SshCertificateFrom(json, "renew");
+}
+
+Result<std::string> CaClient::RekeySsh(std::string_view ott, std::string_view public_key) {
+  nlohmann::json body = {{"ott", std::string(ott)}, {"publicKey", Base64Encode(public_key)}};
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/rekey", body.dump(), ""));
+  return SshCertificateFrom(json, "rekey");
+}
+
+Status CaClient::RevokeSsh(const RevokeRequest& request) {
+  if (request.ott.empty()) return InvalidArgumentError("revoking an SSH certificate needs a token");
+  nlohmann::json body = {{"serial", request.serial},
+                         {"ott", request.ott},
+                         {"reasonCode", request.reason_code},
+                         {"reason", request.reason},
+                         {"passive", request.passive}};
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/revoke", body.dump(), ""));
+  (void)json;
+  return Status();
+}
+
 Result<SshRootKeys> CaClient::SshRoots() {
   CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "GET", "/ssh/roots", "", ""));
   if (!json.is_object()) return InvalidArgumentError("the CA's SSH roots are malformed");
@@ -378,6 +420,129 @@ Result<SshRootKeys> CaClient::SshRoots() {
       if (!blob.ok() || blob->empty()) {
         return InvalidArgumentError("the CA's SSH roots are malformed");
       }
+      list->push_back(std::move(blob).value());
+    }
+  }
+  return out;
+}
+
+// ---- SSH KRL.
+
+Result<std::string> CaClient::SshKrl() {
+  const std::string url = Url("/ssh/krl");
+  CAIRN_ASSIGN_OR_RETURN(http::ClientResponse resp, http_->Request("GET", url));
+  if (resp.status >= 400) return StatusFromCaError(resp.status, resp.body);
+  // PROTOCOL.krl: every KRL starts with the magic "SSHKRL\n\0".
+  if (resp.status != 200 || !resp.body.starts_with(std::string_view("SSHKRL\n\0", 8))) {
+    return InvalidArgumentError("the answer of " + url + " is not an OpenSSH KRL");
+  }
+  return std::move(resp.body);
+}
+
+// ---- SSH hosts and configuration.
+
+namespace {
+
+Status MalformedSsh(std::string_view what) {
+  return InvalidArgumentError("the CA's SSH " + std::string(what) + " answer is malformed");
+}
+
+std::string JsonString(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Result<std::vector<SshConfigTemplate>> CaClient::SshConfig(
+    std::string_view type, const std::map<std::string, std::string>& data) {
+  nlohmann::json body = {{"type", std::string(type)}, {"data", data}};
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/config", body.dump(), ""));
+  if (!json.is_object()) return MalformedSsh("config");
+  std::vector<SshConfigTemplate> out;
+  for (const char* name : {"userTemplates", "hostTemplates"}) {
+    auto it = json.find(name);
+    if (it == json.end() || it->is_null()) continue;
+    if (!it->is_array()) return MalformedSsh("config");
+    for (const auto& t : *it) {
+      if (!t.is_object()) return MalformedSsh("config");
+      SshConfigTemplate o{.name = JsonString(t, "name"),
+                          .type = JsonString(t, "type"),
+                          .path = JsonString(t, "path"),
+                          .comment = JsonString(t, "comment"),
+                          .content = ""};
+      if (auto c = t.find("content"); c != t.end() && !c->is_null()) {
+        if (!c->is_string()) return MalformedSsh("config");
+        auto decoded = Base64Decode(c->get<std::string>());
+        if (!decoded.ok()) return MalformedSsh("config");
+        o.content = std::move(decoded).value();
+      }
+      out.push_back(std::move(o));
+    }
+  }
+  return out;
+}
+
+Result<bool> CaClient::SshCheckHost(std::string_view principal, std::string_view token) {
+  nlohmann::json body = {{"type", "host"}, {"principal", std::string(principal)}};
+  if (!token.empty()) body["token"] = std::string(token);
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/check-host", body.dump(), ""));
+  if (!json.is_object() || !json.contains("exists") || !json["exists"].is_boolean()) {
+    return MalformedSsh("check-host");
+  }
+  return json["exists"].get<bool>();
+}
+
+Result<std::vector<SshHost>> CaClient::SshHosts() {
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "GET", "/ssh/hosts", "", ""));
+  if (!json.is_object()) return MalformedSsh("hosts");
+  std::vector<SshHost> out;
+  auto it = json.find("hosts");
+  if (it == json.end() || it->is_null()) return out;
+  if (!it->is_array()) return MalformedSsh("hosts");
+  for (const auto& h : *it) {
+    if (!h.is_object()) return MalformedSsh("hosts");
+    SshHost host{.hid = JsonString(h, "hid"), .hostname = JsonString(h, "hostname")};
+    if (auto tags = h.find("host_tags"); tags != h.end() && tags->is_array()) {
+      for (const auto& t : *tags) {
+        if (t.is_object())
+          host.host_tags.push_back(JsonString(t, "Name") + "=" + JsonString(t, "Value"));
+      }
+    }
+    out.push_back(std::move(host));
+  }
+  return out;
+}
+
+Result<SshBastion> CaClient::SshBastionFor(std::string_view user, std::string_view hostname) {
+  nlohmann::json body = {{"user", std::string(user)}, {"hostname", std::string(hostname)}};
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/bastion", body.dump(), ""));
+  if (!json.is_object()) return MalformedSsh("bastion");
+  SshBastion out;
+  auto b = json.find("bastion");
+  if (b == json.end() || b->is_null()) return out;
+  if (!b->is_object()) return MalformedSsh("bastion");
+  out.hostname = JsonString(*b, "hostname");
+  out.user = JsonString(*b, "user");
+  out.port = JsonString(*b, "port");
+  out.cmd = JsonString(*b, "cmd");
+  out.flags = JsonString(*b, "flags");
+  return out;
+}
+
+Result<SshRootKeys> CaClient::SshFederation() {
+  CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "GET", "/ssh/federation", "", ""));
+  if (!json.is_object()) return MalformedSsh("federation");
+  SshRootKeys out;
+  for (auto [name, list] :
+       {std::pair{"userKey", &out.user_keys}, std::pair{"hostKey", &out.host_keys}}) {
+    auto it = json.find(name);
+    if (it == json.end() || it->is_null()) continue;
+    if (!it->is_array()) return MalformedSsh("federation");
+    for (const auto& k : *it) {
+      if (!k.is_string()) return MalformedSsh("federation");
+      auto blob = Base64Decode(k.get<std::string>());
+      if (!blob.ok() || blob->empty()) return MalformedSsh("federation");
       list->push_back(std::move(blob).value());
     }
   }

@@ -3,6 +3,7 @@
 // A client for step-ca's CA API (stepca.md §1), as step's `ca.Client` speaks it: the routes
 // under /1.0/, JSON bodies with PEM strings, and step-ca's error JSON {"status","message"}.
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -103,6 +104,31 @@ struct SshRootKeys {
   std::vector<std::string> host_keys;
 };
 
+// ---- SSH hosts and configuration (POST /ssh/config, /ssh/check-host, /ssh/bastion, GET
+// /ssh/hosts, /ssh/federation).
+
+// SshConfigTemplate is one rendered configuration template of POST /ssh/config.
+struct SshConfigTemplate {
+  std::string name;
+  std::string type;  // snippet, file, directory, prepend-line
+  std::string path;
+  std::string comment;
+  std::string content;  // decoded; empty for a directory
+};
+
+// SshBastion is a bastion of POST /ssh/bastion; hostname is empty when there is none.
+struct SshBastion {
+  std::string hostname, user, port, cmd, flags;
+};
+
+// SshHost is one host of GET /ssh/hosts.
+struct SshHost {
+  std::string hid;
+  std::string hostname;
+  // host_tags are "name=value" pairs.
+  std::vector<std::string> host_tags;
+};
+
 // ClientCredentials are the certificate chain (PEM, leaf first) and its unencrypted private
 // key (PEM) presented for mTLS.
 struct ClientCredentials {
@@ -171,6 +197,37 @@ class CaClient {
   // SshRoots performs GET /1.0/ssh/roots. Fails with kInvalidArgument when a key is not base64
   // or the lists are malformed; kNotFound when the CA has no SSH keys.
   Result<SshRootKeys> SshRoots();
+  // ---- SSHPOP calls (`cairn ssh renew|rekey|revoke`).
+  // RenewSsh performs POST /1.0/ssh/renew {"ott"} with an SSHPOP token and returns the new
+  // certificate's wire bytes. Fails as SignSsh.
+  Result<std::string> RenewSsh(std::string_view ott);
+  // RekeySsh performs POST /1.0/ssh/rekey {"ott","publicKey"} (`public_key` is the new key's
+  // SSH wire blob, sent base64-encoded) and returns the new certificate's wire bytes.
+  Result<std::string> RekeySsh(std::string_view ott, std::string_view public_key);
+  // RevokeSsh performs POST /1.0/ssh/revoke {"serial","ott","reasonCode","reason","passive"}.
+  // request.ott must be set (an SSHPOP or JWK SSH revoke token).
+  Status RevokeSsh(const RevokeRequest& request);
+  // ---- SSH KRL (`cairn ssh krl`).
+  // SshKrl performs GET /1.0/ssh/krl (a Cairn extension) and returns the OpenSSH KRL's bytes.
+  // Fails with the CA's error (kNotFound from a CA without the route, e.g. step-ca;
+  // kUnimplemented from one without SSH keys), kInvalidArgument when the answer is not a KRL.
+  Result<std::string> SshKrl();
+  // ---- SSH hosts and configuration (`cairn ssh config|hosts|check-host|proxycommand`).
+  // SshConfig performs POST /1.0/ssh/config {"type","data"} and returns the templates of
+  // `type` ("user" or "host"). kInvalidArgument when the answer is malformed (content not
+  // base64).
+  Result<std::vector<SshConfigTemplate>> SshConfig(std::string_view type,
+                                                   const std::map<std::string, std::string>& data);
+  // SshCheckHost performs POST /1.0/ssh/check-host {"type":"host","principal","token"} and
+  // returns "exists".
+  Result<bool> SshCheckHost(std::string_view principal, std::string_view token);
+  // SshHosts performs GET /1.0/ssh/hosts.
+  Result<std::vector<SshHost>> SshHosts();
+  // SshBastion performs POST /1.0/ssh/bastion {"user","hostname"}; the result's hostname is
+  // empty when the CA names no bastion for that host.
+  Result<SshBastion> SshBastionFor(std::string_view user, std::string_view hostname);
+  // SshFederation performs GET /1.0/ssh/federation (the same shape as SshRoots).
+  Result<SshRootKeys> SshFederation();
   // Admin performs an administration API call (`path` from "/admin/", with its query) with
   // the admin token in the Authorization header, as step's admin client sends it (the raw
   // token, no "Bearer"); `body` is sent as JSON for POST, PUT and PATCH. Returns the answer's

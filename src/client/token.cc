@@ -253,4 +253,27 @@ Result<std::string> SshSignToken(const JwkTokenRequest& request, const SshTokenC
   return Sign(claims, request, key);
 }
 
+Result<std::string> SshPopAudience(std::string_view ca_url, SshPopTokenType type,
+                                   std::string_view provisioner) {
+  if (provisioner.empty()) return InvalidArgumentError("the SSHPOP provisioner name is empty");
+  CAIRN_ASSIGN_OR_RETURN(std::string base, NormalizeCaUrl(ca_url));
+  std::string_view path = "/1.0/ssh/renew";
+  if (type == SshPopTokenType::kRekey) path = "/1.0/ssh/rekey";
+  if (type == SshPopTokenType::kRevoke) path = "/1.0/ssh/revoke";
+  return base + std::string(path) + "#sshpop/" + std::string(provisioner);
+}
+
+Result<std::string> SshPopToken(std::string_view cert_wire, const JwkTokenRequest& request,
+                                const jose::Jwk& key, Time now, Random& random) {
+  if (cert_wire.empty()) return InvalidArgumentError("the sshpop certificate is empty");
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json claims, BaseClaims(request, now, random));
+  if (!key.is_private() || key.is_symmetric()) {
+    return InvalidArgumentError("the sshpop token needs the certificate's private key");
+  }
+  std::string kid = request.kid;
+  if (kid.empty()) kid = key.kid().empty() ? key.Thumbprint() : key.kid();
+  nlohmann::json header = {{"kid", kid}, {"sshpop", Base64Encode(cert_wire)}};
+  return jose::SignJwt(claims, key, std::move(header));
+}
+
 }  // namespace cairn::client

@@ -162,4 +162,25 @@ std::vector<std::string> DefaultSshPrincipals(std::string_view subject, bool hos
 Result<std::string> SshSignToken(const JwkTokenRequest& request, const SshTokenClaims& ssh,
                                  const jose::Jwk& key, Time now, Random& random);
 
+// ---- SSHPOP tokens (`cairn ssh renew|rekey|revoke`).
+
+// SshPopTokenType says which SSH call an SSHPOP token authorizes.
+enum class SshPopTokenType { kRenew, kRekey, kRevoke };
+
+// SshPopAudience returns the audience step puts in an SSHPOP token:
+// "<ca-url>/1.0/ssh/renew#sshpop/<provisioner>" (or /ssh/rekey, /ssh/revoke). `ca_url` is
+// normalised first. Fails with kInvalidArgument for a bad URL or an empty provisioner name.
+Result<std::string> SshPopAudience(std::string_view ca_url, SshPopTokenType type,
+                                   std::string_view provisioner);
+
+// SshPopToken makes the SSHPOP token step's `ssh renew|rekey|revoke` make (stepca.md §2.9):
+// header {alg, kid (request.kid, else the key's kid, else its thumbprint), typ "JWT", sshpop =
+// standard base64 of `cert_wire`}, and the claims of RevokeToken: iss = request.issuer (the
+// SSHPOP provisioner's name), sub = request.subject (step uses the certificate's decimal
+// serial), aud = request.audience (see SshPopAudience), iat, nbf, exp, jti, sha. `key` is
+// the certificate's private key; the caller checks that it matches the certificate. Fails as
+// SignToken, and with kInvalidArgument for an empty certificate. Thread-safe if `random` is.
+Result<std::string> SshPopToken(std::string_view cert_wire, const JwkTokenRequest& request,
+                                const jose::Jwk& key, Time now, Random& random);
+
 }  // namespace cairn::client

@@ -59,6 +59,12 @@ CaMetrics::CaMetrics(Time start) {
       "step_ca_x509_revoked_total", "Number of certificates revoked", {"provisioner", "success"});
   authority_.ssh_signed = &r.AddCounter(
       "step_ca_ssh_signed_total", "Number of SSH certificates signed", {"provisioner", "success"});
+  authority_.ssh_renewed =
+      &r.AddCounter("step_ca_ssh_renewed_total", "Number of SSH certificates renewed",
+                    {"provisioner", "success"});
+  authority_.ssh_rekeyed =
+      &r.AddCounter("step_ca_ssh_rekeyed_total", "Number of SSH certificates rekeyed",
+                    {"provisioner", "success"});
   authority_.kms_signed =
       &r.AddCounter("step_ca_kms_signed", "Number of KMS-backed signatures").With({});
   authority_.kms_errors =

@@ -622,7 +622,9 @@ class SshSignTest : public AuthorityTest {
     Rebuild();
   }
 
+  // SshToken is a JWK SSH sign token; `ssh` are its step.ssh claims (`{}` is an empty object).
   std::string SshToken(const std::string& sub, nlohmann::json ssh) {
+    if (ssh.is_null()) ssh = nlohmann::json::object();
     int64_t t = ToUnixSeconds(clock_.Now());
     nlohmann::json claims = {{"iss", "admin"},
                              {"sub", sub},
@@ -657,9 +659,10 @@ TEST_F(SshSignTest, UserCertificateWithStepDefaultsIsRecorded) {
   EXPECT_THAT(c.principals(), ::testing::ElementsAre("alice", "ops"));
   EXPECT_EQ(c.extensions(), ssh::DefaultUserExtensions());
   EXPECT_TRUE(c.critical_options().empty());
-  // step's default user lifetime, 16h, from now − backdate.
+  // step's default user lifetime, 16h from now, starting now − backdate (step-ca's
+  // sshDefaultDuration).
   EXPECT_EQ(c.valid_after(), static_cast<uint64_t>(ToUnixSeconds(clock_.Now() - minutes(1))));
-  EXPECT_EQ(c.valid_before() - c.valid_after(), 16u * 3600u);
+  EXPECT_EQ(c.valid_before(), static_cast<uint64_t>(ToUnixSeconds(clock_.Now() + hours(16))));
   EXPECT_EQ(c.nonce().size(), 32u);
   auto rec = store_.GetSshCertificate(std::to_string(c.serial()));
   ASSERT_TRUE(rec.ok() && rec->has_value());
@@ -680,7 +683,7 @@ TEST_F(SshSignTest, HostCertificateSignedByTheHostKeyWithoutExtensions) {
   EXPECT_EQ(issued.cert.signature_key().Marshal(), host_ca_->Marshal());
   EXPECT_TRUE(issued.cert.extensions().empty());
   EXPECT_EQ(issued.cert.key_id(), "web1.example.com");  // defaults to the subject
-  EXPECT_EQ(issued.cert.valid_before() - issued.cert.valid_after(), 30u * 24 * 3600);
+  EXPECT_EQ(issued.cert.valid_before() - issued.cert.valid_after(), 30u * 24 * 3600 + 60);
 }
 
 TEST_F(SshSignTest, TheTokenBoundsTheRequest) {
@@ -695,9 +698,6 @@ TEST_F(SshSignTest, TheTokenBoundsTheRequest) {
   std::vector<Case> cases = {
       {"other type",
        {.public_key = SubjectKey(), .ott = token(), .cert_type = "host"},
-       StatusCode::kPermissionDenied},
-      {"other key id",
-       {.public_key = SubjectKey(), .ott = token(), .key_id = "bob"},
        StatusCode::kPermissionDenied},
       {"principal outside the token",
        {.public_key = SubjectKey(), .ott = token(), .principals = {"alice", "root"}},
@@ -726,9 +726,166 @@ TEST_F(SshSignTest, TheTokenBoundsTheRequest) {
   CAIRN_EXPECT_OK(
       authority_->SignSsh({.public_key = SubjectKey(), .ott = token(), .principals = {"Alice"}})
           .status());
+  // The token decides what the certificate says (step's default template renders the token's
+  // type, key id and principals); the request's key id is only template data.
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      SshIssued issued,
+      authority_->SignSsh({.public_key = SubjectKey(), .ott = token(), .key_id = "bob"}));
+  EXPECT_EQ(issued.cert.key_id(), "alice");
+  EXPECT_THAT(issued.cert.principals(), ::testing::ElementsAre("alice"));
+  // Without principals in the token, the subject is the one principal.
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      issued, authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("carol", {})}));
+  EXPECT_EQ(issued.cert.type(), ssh::CertType::kUser);
+  EXPECT_EQ(issued.cert.key_id(), "carol");
+  EXPECT_THAT(issued.cert.principals(), ::testing::ElementsAre("carol"));
+}
+
+TEST_F(SshSignTest, RequestAndTokenValidity) {
+  const int64_t now = ToUnixSeconds(clock_.Now());
+  // The request's validity, when the token leaves it open.
+  CAIRN_ASSERT_OK_AND_ASSIGN(SshIssued issued,
+                             authority_->SignSsh({.public_key = SubjectKey(),
+                                                  .ott = SshToken("alice", {{"certType", "user"}}),
+                                                  .valid_after = "+1h",
+                                                  .valid_before = "+3h"}));
+  EXPECT_EQ(issued.cert.valid_after(), static_cast<uint64_t>(now + 3600));
+  EXPECT_EQ(issued.cert.valid_before(), static_cast<uint64_t>(now + 3 * 3600));
+  // The token's validity, and a request that repeats it.
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      issued,
+      authority_->SignSsh({.public_key = SubjectKey(),
+                           .ott = SshToken("alice", {{"certType", "user"}, {"validBefore", "+2h"}}),
+                           .valid_before = "+2h"}));
+  EXPECT_EQ(issued.cert.valid_before(), static_cast<uint64_t>(now + 2 * 3600));
+  EXPECT_EQ(issued.cert.valid_after(), static_cast<uint64_t>(now - 60));
+  // Reversed, in the past, or another end than the token's.
+  EXPECT_EQ(authority_
+                ->SignSsh({.public_key = SubjectKey(),
+                           .ott = SshToken("alice", {}),
+                           .valid_after = "+3h",
+                           .valid_before = "+1h"})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_
+                ->SignSsh({.public_key = SubjectKey(),
+                           .ott = SshToken("alice", {}),
+                           .valid_after = "-3h",
+                           .valid_before = "-1h"})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(authority_
+                ->SignSsh({.public_key = SubjectKey(),
+                           .ott = SshToken("alice", {{"validBefore", "+2h"}}),
+                           .valid_before = "+3h"})
+                .status()
+                .code(),
+            StatusCode::kPermissionDenied);
+}
+
+TEST_F(SshSignTest, CustomTemplateWithProvisionerAndUserData) {
+  // A template in the provisioner's options.ssh: principals from the token, a critical option
+  // from the request's templateData, an extension from the provisioner's templateData.
+  config_json_["authority"]["provisioners"][0]["options"]["ssh"] = {
+      {"template",
+       R"({"type": {{ toJson .Type }}, "keyId": {{ toJson .KeyID }},
+           "principals": {{ toJson (append .Principals .Team) }},
+           "criticalOptions": {"force-command": {{ toJson .Insecure.User.command }}},
+           "extensions": {"permit-pty": "", "login@{{ .Team }}": {{ toJson .Token.sub }} }})"},
+      {"templateData", {{"Team", "ops"}}}};
+  Rebuild();
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      SshIssued issued, authority_->SignSsh({.public_key = SubjectKey(),
+                                             .ott = SshToken("alice", {{"certType", "user"}}),
+                                             .template_data = {{"command", "/usr/bin/uptime"}}}));
+  const ssh::Certificate& c = issued.cert;
+  EXPECT_THAT(c.principals(), ::testing::ElementsAre("alice", "ops"));
+  EXPECT_EQ(c.critical_options(),
+            (std::map<std::string, std::string>{{"force-command", "/usr/bin/uptime"}}));
+  EXPECT_EQ(c.extensions(),
+            (std::map<std::string, std::string>{{"login@ops", "alice"}, {"permit-pty", ""}}));
+  // The validity validators still apply to what a template renders.
+  config_json_["authority"]["provisioners"][0]["options"]["ssh"] = {
+      {"template",
+       R"({"type": "user", "keyId": "k", "principals": ["a"],
+           "validAfter": "2020-01-01T00:00:00Z", "validBefore": "2020-01-02T00:00:00Z"})"}};
+  Rebuild();
+  EXPECT_EQ(authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("alice", {})})
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+  // `fail` is the template author's answer: 400 with its message.
+  config_json_["authority"]["provisioners"][0]["options"]["ssh"] = {
+      {"template", R"({{ fail "no SSH for you" }})"}};
+  Rebuild();
+  auto r = authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("alice", {})});
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().public_message(), "no SSH for you");
+  // A template that renders no JSON is the CA's error, not the user's.
+  config_json_["authority"]["provisioners"][0]["options"]["ssh"] = {
+      {"template", R"({{ "not json" }})"}};
+  Rebuild();
+  EXPECT_EQ(authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("alice", {})})
+                .status()
+                .code(),
+            StatusCode::kInternal);
+  EXPECT_TRUE(store_.ListSshCertificates("", 10)->size() == 1u) << "only the first was signed";
+}
+
+TEST_F(SshSignTest, NamePoliciesOfTheAuthorityAndTheProvisioner) {
+  config_json_["authority"]["policy"] = {
+      {"ssh", {{"user", {{"allow", {{"principal", {"alice", "bob"}}}}}}}}};
+  Rebuild();
+  CAIRN_EXPECT_OK(authority_
+                      ->SignSsh({.public_key = SubjectKey(),
+                                 .ott = SshToken("alice", {{"principals", {"alice", "bob"}}})})
+                      .status());
+  auto r = authority_->SignSsh(
+      {.public_key = SubjectKey(), .ott = SshToken("alice", {{"principals", {"alice", "root"}}})});
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_THAT(r.status().public_message(), ::testing::HasSubstr("root"));
+  // Only a user policy: host certificates are refused (step-ca's rule).
+  r = authority_->SignSsh(
+      {.public_key = SubjectKey(), .ott = SshToken("web1", {{"certType", "host"}})});
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
+  // The provisioner's own policy narrows further.
+  config_json_["authority"]["provisioners"][0]["policy"] = {
+      {"ssh", {{"user", {{"deny", {{"principal", {"bob"}}}}}}}}};
+  Rebuild();
+  r = authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("bob", {})});
+  EXPECT_EQ(r.status().code(), StatusCode::kPermissionDenied);
   CAIRN_EXPECT_OK(
-      authority_->SignSsh({.public_key = SubjectKey(), .ott = token(), .principals = {"alice"}})
-          .status());
+      authority_->SignSsh({.public_key = SubjectKey(), .ott = SshToken("alice", {})}).status());
+}
+
+TEST_F(SshSignTest, AddUserCertificate) {
+  config_json_["ssh"]["addUserPrincipal"] = "provisioner";
+  config_json_["ssh"]["addUserCommand"] = "sudo useradd -m <principal>; nc -q0 localhost 22";
+  Rebuild();
+  const std::string add_key = SubjectKey();
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      SshIssued issued, authority_->SignSsh({.public_key = SubjectKey(),
+                                             .ott = SshToken("alice", {{"principals", {"alice"}}}),
+                                             .add_user_public_key = add_key}));
+  ASSERT_TRUE(issued.add_user_cert.has_value());
+  const ssh::Certificate& au = *issued.add_user_cert;
+  CAIRN_EXPECT_OK(au.Verify());
+  EXPECT_EQ(Base64Encode(au.key().Marshal()), add_key);
+  EXPECT_EQ(au.key_id(), "alice-provisioner");
+  EXPECT_THAT(au.principals(), ::testing::ElementsAre("provisioner"));
+  EXPECT_EQ(au.critical_options(),
+            (std::map<std::string, std::string>{
+                {"force-command", "sudo useradd -m alice; nc -q0 localhost 22"}}));
+  EXPECT_EQ(au.valid_before(), issued.cert.valid_before());
+  EXPECT_TRUE(store_.GetSshCertificate(std::to_string(au.serial()))->has_value());
+  // Not for certificates of several principals.
+  CAIRN_ASSERT_OK_AND_ASSIGN(
+      issued, authority_->SignSsh({.public_key = SubjectKey(),
+                                   .ott = SshToken("alice", {{"principals", {"alice", "ops"}}}),
+                                   .add_user_public_key = add_key}));
+  EXPECT_FALSE(issued.add_user_cert.has_value());
 }
 
 TEST_F(SshSignTest, RevokesWithAnSshRevokeToken) {

@@ -11,7 +11,8 @@ JSON line {"path", "signature_ok", "webhook_id", "client_cn", "body"}.
 
 Paths:
   /enrich     ENRICHING: allow, data {"team": "billing", "level": 3}
-  /authorize  AUTHORIZING: deny when the certificate names denied-by-hook.example.com
+  /authorize  AUTHORIZING: deny when the certificate names denied-by-hook.example.com (X.509)
+              or has the principal denied-by-hook (SSH)
   /deny       allow false with an error message
   /hold       waits until HOLD_FILE exists, then allows (a slow webhook)
   /fail       answers 500
@@ -74,6 +75,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             names = list(crt.get("dnsNames") or [])
             names += [s.get("value") for s in crt.get("sans") or []]
             if "denied-by-hook.example.com" in names:
+                return self.answer(200, {"allow": False})
+            ssh_crt = (payload or {}).get("sshCertificate") or {}
+            if "denied-by-hook" in (ssh_crt.get("principals") or []):
                 return self.answer(200, {"allow": False})
             return self.answer(200, {"allow": True})
         if self.path == "/deny":
