@@ -46,7 +46,7 @@ struct SshCertFlags {
   std::string not_before, not_after;
   std::string kty = "EC", crv;
   int size = 0;
-  bool no_password = false, insecure = false, no_agent = false;
+  bool no_password = false, insecure = false, no_agent = false, add_user = false;
   std::string comment;
 };
 
@@ -69,6 +69,20 @@ Status SshCertificate(SshCertFlags& c) {
   }
   std::vector<std::string> principals = c.principals;
   if (principals.empty()) principals = client::DefaultSshPrincipals(c.key_id, c.host);
+  if (c.add_user && c.host) {
+    return InvalidArgumentError("flag '--host' is incompatible with '--add-user'");
+  }
+  if (c.add_user && principals.size() > 1) {
+    return InvalidArgumentError("flag '--add-user' is incompatible with more than one principal");
+  }
+  CAIRN_ASSIGN_OR_RETURN(nlohmann::json template_data, TemplateData(f));
+  // step's add-user files: <key-file>-provisioner, .pub and -cert.pub.
+  const std::string au_file = c.key_file + "-provisioner";
+  if (c.add_user) {
+    for (const std::string& p : {au_file, au_file + ".pub", au_file + "-cert.pub"}) {
+      CAIRN_RETURN_IF_ERROR(ConfirmOverwrite(p, f.force));
+    }
+  }
   const std::string cert_type = c.host ? "host" : "user";
 
   if (f.offline) {
@@ -98,8 +112,17 @@ Status SshCertificate(SshCertFlags& c) {
   sr.principals = principals;
   sr.valid_after = c.not_before;
   sr.valid_before = c.not_after;
+  sr.template_data = std::move(template_data);
+  std::optional<crypto::PrivateKey> au_key;
+  std::optional<ssh::PublicKey> au_pub;
+  if (c.add_user) {
+    CAIRN_ASSIGN_OR_RETURN(au_key, crypto::PrivateKey::Generate(spec));
+    CAIRN_ASSIGN_OR_RETURN(au_pub, ssh::PublicKey::FromCrypto(au_key->public_key()));
+    sr.add_user_public_key = au_pub->Marshal();
+  }
   CAIRN_ASSIGN_OR_RETURN(auto ca, ClientForToken(f, token));
-  CAIRN_ASSIGN_OR_RETURN(std::string wire, ca->SignSsh(sr));
+  std::string au_wire;
+  CAIRN_ASSIGN_OR_RETURN(std::string wire, ca->SignSsh(sr, &au_wire));
   auto cert = ssh::Certificate::Parse(wire);
   if (!cert.ok()) return cert.status().Annotate("error parsing the CA's SSH certificate");
   if (!cert->key().Equals(pub)) {
@@ -133,6 +156,24 @@ Status SshCertificate(SshCertFlags& c) {
   PrintSelected("Certificate", cert_file);
   // As step: a user certificate and its key go to the running agent unless --no-agent.
   if (!c.no_agent && !c.host) AddCertificateToAgent(key, *cert, comment);
+  if (c.add_user && !au_wire.empty()) {
+    auto au_cert = ssh::Certificate::Parse(au_wire);
+    if (!au_cert.ok()) return au_cert.status().Annotate("error parsing the add-user certificate");
+    if (!au_cert->key().Equals(*au_pub)) {
+      return InternalError("the CA's add-user certificate is not for the requested key");
+    }
+    const std::string id = client::SanitizeSshUserPrincipal(c.key_id) + "-provisioner";
+    CAIRN_ASSIGN_OR_RETURN(std::string au_pem, ssh::MarshalOpenSshPrivateKey(
+                                                   *au_key, id, crypto::OsslRandom::Default()));
+    CAIRN_RETURN_IF_ERROR(WriteFileAtomic(au_file, au_pem, 0600));
+    CAIRN_RETURN_IF_ERROR(
+        WriteFileAtomic(au_file + ".pub", au_pub->MarshalAuthorizedKey(id), 0644));
+    CAIRN_RETURN_IF_ERROR(
+        WriteFileAtomic(au_file + "-cert.pub", au_cert->MarshalAuthorizedKey(id), 0644));
+    PrintSelected("Add User Private Key", au_file);
+    PrintSelected("Add User Public Key", au_file + ".pub");
+    PrintSelected("Add User Certificate", au_file + "-cert.pub");
+  }
   return Status();
 }
 
@@ -171,6 +212,10 @@ void RegisterCertificate(CLI::App& group, RunState& state) {
                 "Do not ask for a password to encrypt the private key. Requires --insecure.");
   cmd->add_flag("--insecure", c->insecure, "Allow --no-password.");
   cmd->add_flag("--no-agent", c->no_agent, "Do not add the certificate to the SSH agent.");
+  cmd->add_flag("--add-user", c->add_user,
+                "Create a user provisioner certificate used to create a new user (written to "
+                "<key-file>-provisioner, .pub and -cert.pub).");
+  AddTemplateDataFlags(*cmd, f);
   cmd->add_option("--kty", c->kty, "The <kty> of the key to generate: EC (default), OKP, RSA.");
   cmd->add_option("--crv,--curve", c->crv, "The elliptic <curve> (P-256 default; Ed25519).");
   cmd->add_option("--size", c->size, "The RSA key <size> in bits.");

@@ -343,7 +343,7 @@ Status CaClient::Revoke(const RevokeRequest& request, const ClientCredentials* c
   return Status();
 }
 
-Result<std::string> CaClient::SignSsh(const SshSignRequest& request) {
+Result<std::string> CaClient::SignSsh(const SshSignRequest& request, std::string* add_user_crt) {
   nlohmann::json body = {{"publicKey", Base64Encode(request.public_key)},
                          {"ott", request.ott},
                          {"certType", request.cert_type},
@@ -351,7 +351,21 @@ Result<std::string> CaClient::SignSsh(const SshSignRequest& request) {
                          {"principals", request.principals}};
   if (!request.valid_after.empty()) body["validAfter"] = request.valid_after;
   if (!request.valid_before.empty()) body["validBefore"] = request.valid_before;
+  if (!request.add_user_public_key.empty()) {
+    body["addUserPublicKey"] = Base64Encode(request.add_user_public_key);
+  }
+  if (!request.template_data.is_null()) body["templateData"] = request.template_data;
   CAIRN_ASSIGN_OR_RETURN(auto json, Call(*http_, "POST", "/ssh/sign", body.dump(), ""));
+  if (add_user_crt != nullptr) {
+    add_user_crt->clear();
+    auto au = json.is_object() ? json.find("addUserCrt") : json.end();
+    if (au != json.end() && au->is_string()) {
+      auto wire = Base64Decode(au->get<std::string>());
+      if (!wire.ok())
+        return InvalidArgumentError("the CA's add-user certificate is not valid base64");
+      *add_user_crt = std::move(wire).value();
+    }
+  }
   auto crt = json.is_object() ? json.find("crt") : json.end();
   if (!json.is_object() || crt == json.end() || !crt->is_string()) {
     return InvalidArgumentError("the CA's SSH sign response has no certificate");

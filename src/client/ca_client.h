@@ -96,6 +96,11 @@ struct SshSignRequest {
   // valid_after / valid_before are step's TimeDuration strings; empty strings are left out.
   std::string valid_after;
   std::string valid_before;
+  // add_user_public_key, when set, is the SSH wire blob of a second key for step's add-user
+  // certificate ("addUserPublicKey").
+  std::string add_user_public_key;
+  // template_data is "templateData" (left out when null).
+  nlohmann::json template_data;
 };
 
 // SshRootKeys are the CA's SSH public keys (GET /ssh/roots), as SSH wire blobs.
@@ -193,7 +198,9 @@ class CaClient {
   Status Revoke(const RevokeRequest& request, const ClientCredentials* credentials = nullptr);
   // SignSsh performs POST /1.0/ssh/sign and returns the certificate's wire bytes (the
   // base64-decoded "crt"). Fails with kInvalidArgument when "crt" is missing or not base64.
-  Result<std::string> SignSsh(const SshSignRequest& request);
+  // `add_user_crt`, when not null, receives the add-user certificate's wire bytes ("" when the
+  // CA sent none).
+  Result<std::string> SignSsh(const SshSignRequest& request, std::string* add_user_crt = nullptr);
   // SshRoots performs GET /1.0/ssh/roots. Fails with kInvalidArgument when a key is not base64
   // or the lists are malformed; kNotFound when the CA has no SSH keys.
   Result<SshRootKeys> SshRoots();

@@ -2,8 +2,10 @@
 # SSH certificates through a provisioner's pipeline, end to end: an SSH template file, enriching
 # and authorizing webhooks to a real HTTPS server written for the tests (HMAC-checked, client
 # certificate required), the authority's SSH name policy for users and hosts, step's add-user
-# certificate, and a login to a real sshd with a certificate the template shaped. Certificates
-# are judged by ssh-keygen -L.
+# certificate (over the API and `cairn ssh certificate --add-user`), template data from --set,
+# bad input (unknown key type, truncated or non-base64 keys, garbage token, malformed JSON, too
+# many principals, an oversized body), and a login to a real sshd with a certificate the
+# template shaped. Certificates are judged by ssh-keygen -L.
 # usage: ssh_pipeline_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -70,9 +72,9 @@ spawn ca "$CAIRN_CA" "$CA_HOME/config/ca.json" --password-file "$WORK/pw"
 if wait_https "$URL/health" "$ROOT" 30; then pass "cairn-ca serves the SSH pipeline config"; else
   fail "cairn-ca serves the SSH pipeline config" "$(tail -20 "$WORK/ca.log")"; finish; fi
 
-tester_cert() {  # tester_cert NAME PRINCIPAL...: a user certificate through the tester provisioner
+tester_cert() {  # tester_cert NAME PRINCIPAL... [--set k=v]: a user certificate through tester
   local name=$1 args=() p; shift
-  for p in "$@"; do args+=(-n "$p"); done
+  for p in "$@"; do case $p in --set|*=*) args+=("$p") ;; *) args+=(-n "$p") ;; esac; done
   "$CAIRN" ssh certificate "$name" "$WORK/$name" --provisioner tester --key "$WORK/tester.pem" \
     "${args[@]}" --no-password --insecure --no-agent -f
 }
@@ -140,6 +142,41 @@ AUL=$(ssh-keygen -L -f "$WORK/au-cert.pub" 2>&1)
 expect_match "add-user: key id" 'Key ID: "alice-provisioner"' "$AUL"
 expect_match "add-user: principal provisioner" '^ +provisioner$' "$AUL"
 expect_match "add-user: force-command" 'force-command sudo useradd -m alice; nc -q0 localhost 22' "$AUL"
+
+# ... and through `cairn ssh certificate --add-user`, which writes step's -provisioner files.
+check "add-user: cairn ssh certificate --add-user" "$CAIRN" ssh certificate alice@example.com \
+  "$WORK/alice" -n alice --add-user --provisioner admin --provisioner-password-file "$WORK/ppw" \
+  --no-password --insecure --no-agent
+AUL=$(ssh-keygen -L -f "$WORK/alice-provisioner-cert.pub" 2>&1)
+expect_match "add-user (cli): force-command" 'force-command sudo useradd -m alice; nc -q0 localhost 22' "$AUL"
+expect_eq "add-user (cli): the key matches its certificate" \
+  "$(ssh-keygen -y -f "$WORK/alice-provisioner" | cut -d' ' -f2)" "$(cut -d' ' -f2 "$WORK/alice-provisioner.pub")"
+out=$(tester_cert forbidden "$ME" --set forbid=true 2>&1)
+expect_match "template fail through --set: the template's message" 'user data asked to be refused' "$out"
+
+# Bad input: the CA answers with a status and a message, and keeps serving.
+sign_raw() {  # sign_raw BODY: POST /1.0/ssh/sign; prints the status
+  curl -s -o "$WORK/bad.json" -w '%{http_code}' --cacert "$ROOT" -H 'Content-Type: application/json' \
+    --data-binary "$1" "$URL/1.0/ssh/sign"
+}
+TOK() { "$CAIRN" ca token "$ME" --ssh -n "$ME" --provisioner admin --provisioner-password-file "$WORK/ppw" 2>/dev/null; }
+DSS=$($PY -c 'import base64,struct
+def s(b): return struct.pack(">I", len(b)) + b
+print(base64.b64encode(s(b"ssh-dss") + s(b"\x01"*129) + s(b"\x02"*21) + s(b"\x03"*128) + s(b"\x04"*128)).decode())')
+expect_eq "unknown key type (ssh-dss): 400" 400 "$(sign_raw "{\"publicKey\":\"$DSS\",\"ott\":\"$(TOK)\"}")"
+expect_match "unknown key type: message" 'publicKey' "$(cat "$WORK/bad.json")"
+TRUNC=$(printf '%s' "$PUB" | cut -c1-40)
+expect_eq "truncated public key: 400" 400 "$(sign_raw "{\"publicKey\":\"$TRUNC\",\"ott\":\"$(TOK)\"}")"
+expect_eq "public key not base64: 400" 400 "$(sign_raw "{\"publicKey\":\"@@@\",\"ott\":\"$(TOK)\"}")"
+expect_eq "garbage token: 401" 401 "$(sign_raw "{\"publicKey\":\"$PUB\",\"ott\":\"not.a.token\"}")"
+expect_eq "malformed JSON: 400" 400 "$(sign_raw '{"publicKey": ')"
+MANY=$($PY -c 'import json; print(json.dumps(["p%d" % i for i in range(300)]))')
+expect_eq "300 principals: 400" 400 "$(sign_raw "{\"publicKey\":\"$PUB\",\"ott\":\"$(TOK)\",\"principals\":$MANY}")"
+$PY -c 'import json; print(json.dumps({"publicKey": "A" * (2 << 20), "ott": "x"}))' >"$WORK/huge.json"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$ROOT" -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/huge.json" "$URL/1.0/ssh/sign")
+expect_eq "2 MB request: 413" 413 "$code"
+check "the CA still serves" curl -sf --cacert "$ROOT" "$URL/health"
 
 # 6. A login to a real sshd with the template's certificate.
 sshd_up "$WORK/sshd" "$WORK/web" "$WORK/web-cert.pub" || fail "sshd listens" "$(tail -5 "$WORK/sshd-sshd.log")"
