@@ -202,9 +202,11 @@ Result<std::string> AgentClient::Call(std::string_view request) {
 }
 
 Status AgentClient::Expect(std::string_view request, Status refused) {
-  CAIRN_ASSIGN_OR_RETURN(std::string reply, Call(request));
-  const auto type = static_cast<uint8_t>(reply[0]);
-  if (type == kAgentSuccess && reply.size() == 1) return Status();
+  Result<std::string> reply = Call(request);
+  if (!reply.ok()) return reply.status();
+  if (reply->empty()) return BadReply("empty message");
+  const auto type = static_cast<uint8_t>(reply->front());
+  if (type == kAgentSuccess && reply->size() == 1) return Status();
   if (IsFailure(type)) return refused;
   return BadReply("unexpected message type " + std::to_string(type));
 }
