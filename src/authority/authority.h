@@ -424,6 +424,17 @@ class Authority {
     const provisioner::Provisioner* provisioner = nullptr;
     provisioner::TokenRejection rejection = provisioner::TokenRejection::kNone;
   };
+  // LoadedToken is a one-time token parsed and matched to its provisioner; the provisioner has
+  // not verified it yet.
+  struct LoadedToken {
+    jose::ParsedJws jws;
+    nlohmann::json claims;
+    const provisioner::Provisioner* provisioner = nullptr;
+  };
+  // LoadToken parses `ott`, finds its provisioner (stepca.md §2.2; noted in `attempt`) and,
+  // unless authority.disableIssuedAtCheck, refuses a token issued before the CA started.
+  // Fails with kUnauthenticated, the reason in attempt.rejection.
+  Result<LoadedToken> LoadToken(std::string_view ott, Attempt& attempt) const;
   // Count adds one attempt to `family` (and to the token rejections when a token was refused).
   void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
   // LoadSshKeys loads the SSH CA keys of ca.json's ssh block (decrypted with `password`).

@@ -121,22 +121,13 @@ Result<Authority::Signed> Authority::SignImpl(const SignRequest& request, Attemp
   return FinishSign(request, prepared);
 }
 
-Result<Authority::Prepared> Authority::PrepareSign(const SignRequest& request, Attempt& attempt) {
+Result<Authority::LoadedToken> Authority::LoadToken(std::string_view ott, Attempt& attempt) const {
   using provisioner::TokenRejection;
-  const Time now = env_.clock.Now();
-  auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
-  if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
-  auto not_before = TimeOrDuration::Parse(request.not_before);
-  if (!not_before.ok()) return BadRequest("invalid notBefore: " + not_before.status().message());
-  auto not_after = TimeOrDuration::Parse(request.not_after);
-  if (!not_after.ok()) return BadRequest("invalid notAfter: " + not_after.status().message());
-
-  // 1. The token: which provisioner, is it genuine, what does it allow.
   auto reject = [&](TokenRejection why, std::string message) {
     attempt.rejection = why;
     return UnauthenticatedError(std::move(message));
   };
-  auto jws = jose::ParseCompact(request.ott);
+  auto jws = jose::ParseCompact(ott);
   if (!jws.ok()) {
     return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
   }
@@ -157,8 +148,23 @@ Result<Authority::Prepared> Authority::PrepareSign(const SignRequest& request, A
                     "token issued before the bootstrap of certificate authority");
     }
   }
+  return LoadedToken{std::move(jws).value(), std::move(claims), p};
+}
+
+Result<Authority::Prepared> Authority::PrepareSign(const SignRequest& request, Attempt& attempt) {
+  const Time now = env_.clock.Now();
+  auto csr = pki::CertificateRequest::FromPem(request.csr_pem);
+  if (!csr.ok()) return BadRequest("invalid certificate request: " + csr.status().message());
+  auto not_before = TimeOrDuration::Parse(request.not_before);
+  if (!not_before.ok()) return BadRequest("invalid notBefore: " + not_before.status().message());
+  auto not_after = TimeOrDuration::Parse(request.not_after);
+  if (!not_after.ok()) return BadRequest("invalid notAfter: " + not_after.status().message());
+
+  // 1. The token: which provisioner, is it genuine, what does it allow.
+  CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(request.ott, attempt));
+  const provisioner::Provisioner* p = token.provisioner;
   CAIRN_ASSIGN_OR_RETURN(provisioner::SignPlan plan,
-                         p->AuthorizeSign({.now = now, .rejection = &attempt.rejection}, *jws,
+                         p->AuthorizeSign({.now = now, .rejection = &attempt.rejection}, token.jws,
                                           provisioners_->audiences()));
   const std::string token_id = plan.token_id.empty() ? TokenHash(request.ott) : plan.token_id;
 
@@ -463,35 +469,11 @@ Status Authority::RevokeImpl(const RevokeRequest& request,
   rec.reason = request.reason;
   rec.revoked_at = env_.clock.Now();
   if (!request.ott.empty()) {
-    auto reject = [&](TokenRejection why, std::string message) {
-      attempt.rejection = why;
-      return UnauthenticatedError(std::move(message));
-    };
-    auto jws = jose::ParseCompact(request.ott);
-    if (!jws.ok()) {
-      return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
-    }
-    nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-    if (!claims.is_object()) {
-      return reject(TokenRejection::kMalformed, "error parsing token: bad claims");
-    }
-    const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
-    if (p == nullptr) {
-      return reject(TokenRejection::kUnknownProvisioner,
-                    "provisioner not found or invalid audience");
-    }
-    attempt.provisioner = p;
-    if (!config_.disable_issued_at_check) {
-      auto iat = claims.find("iat");
-      if (iat != claims.end() && iat->is_number() &&
-          iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
-        return reject(TokenRejection::kIssuedBeforeStart,
-                      "token issued before the bootstrap of certificate authority");
-      }
-    }
+    CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(request.ott, attempt));
+    const provisioner::Provisioner* p = token.provisioner;
     CAIRN_ASSIGN_OR_RETURN(
         provisioner::RevokePlan plan,
-        p->AuthorizeRevoke({.now = rec.revoked_at, .rejection = &attempt.rejection}, *jws,
+        p->AuthorizeRevoke({.now = rec.revoked_at, .rejection = &attempt.rejection}, token.jws,
                            provisioners_->audiences()));
     if (plan.serial != serial) {
       return Forbidden("request serial number \"" + serial + "\" and token subject \"" +

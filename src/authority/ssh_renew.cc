@@ -54,33 +54,12 @@ Result<SshIssued> Authority::RenewSshImpl(std::string_view ott, const ssh::Publi
 
   // The token: its provisioner (by the #sshpop/<name> fragment of its audience), then the
   // provisioner's checks.
-  auto reject = [&](TokenRejection why, std::string message) {
-    attempt.rejection = why;
-    return UnauthenticatedError(std::move(message));
-  };
-  auto jws = jose::ParseCompact(ott);
-  if (!jws.ok()) {
-    return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
-  }
-  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) return reject(TokenRejection::kMalformed, "error parsing token");
-  const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
-  if (p == nullptr) {
-    return reject(TokenRejection::kUnknownProvisioner, "provisioner not found or invalid audience");
-  }
-  attempt.provisioner = p;
-  if (!config_.disable_issued_at_check) {
-    auto iat = claims.find("iat");
-    if (iat != claims.end() && iat->is_number() &&
-        iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
-      return reject(TokenRejection::kIssuedBeforeStart,
-                    "token issued before the bootstrap of certificate authority");
-    }
-  }
+  CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(ott, attempt));
+  const provisioner::Provisioner* p = token.provisioner;
   const provisioner::TokenContext ctx{.now = now, .rejection = &attempt.rejection};
   CAIRN_ASSIGN_OR_RETURN(provisioner::SshPopPlan plan,
-                         rekey ? p->AuthorizeSshRekey(ctx, *jws, provisioners_->audiences())
-                               : p->AuthorizeSshRenew(ctx, *jws, provisioners_->audiences()));
+                         rekey ? p->AuthorizeSshRekey(ctx, token.jws, provisioners_->audiences())
+                               : p->AuthorizeSshRenew(ctx, token.jws, provisioners_->audiences()));
   if (!plan.cert) return InternalError("the provisioner returned no sshpop certificate");
   const ssh::Certificate& old = *plan.cert;
   const char* verb = rekey ? "rekey" : "renew";

@@ -122,32 +122,12 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   }
 
   // The token.
-  auto reject = [&](TokenRejection why, std::string message) {
-    attempt.rejection = why;
-    return UnauthenticatedError(std::move(message));
-  };
-  auto jws = jose::ParseCompact(request.ott);
-  if (!jws.ok()) {
-    return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
-  }
-  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) return reject(TokenRejection::kMalformed, "error parsing token");
-  const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
-  if (p == nullptr) {
-    return reject(TokenRejection::kUnknownProvisioner, "provisioner not found or invalid audience");
-  }
-  attempt.provisioner = p;
-  if (!config_.disable_issued_at_check) {
-    auto iat = claims.find("iat");
-    if (iat != claims.end() && iat->is_number() &&
-        iat->get<double>() < static_cast<double>(ToUnixSeconds(options_.start_time))) {
-      return reject(TokenRejection::kIssuedBeforeStart,
-                    "token issued before the bootstrap of certificate authority");
-    }
-  }
+  CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(request.ott, attempt));
+  const provisioner::Provisioner* p = token.provisioner;
+  const nlohmann::json& claims = token.claims;
   CAIRN_ASSIGN_OR_RETURN(provisioner::SshSignPlan plan,
-                         p->AuthorizeSshSign({.now = now, .rejection = &attempt.rejection}, *jws,
-                                             provisioners_->audiences()));
+                         p->AuthorizeSshSign({.now = now, .rejection = &attempt.rejection},
+                                             token.jws, provisioners_->audiences()));
   const std::string subject = claims.value("sub", nlohmann::json("")).is_string()
                                   ? claims.value("sub", std::string())
                                   : std::string();
@@ -463,10 +443,6 @@ Result<ssh::Certificate> Authority::SignSshAddUser(const std::string& public_key
 Status Authority::RevokeSsh(const RevokeRequest& request) {
   using provisioner::TokenRejection;
   Attempt attempt;
-  auto reject = [&](TokenRejection why, std::string message) {
-    attempt.rejection = why;
-    return UnauthenticatedError(std::move(message));
-  };
   Status s = [&]() -> Status {
     if (request.serial.empty()) return BadRequest("missing serial");
     CAIRN_ASSIGN_OR_RETURN(std::string serial, ParseSerial(request.serial));
@@ -478,22 +454,12 @@ Status Authority::RevokeSsh(const RevokeRequest& request) {
           .WithPublicMessage("non-passive revocation not implemented");
     }
     if (request.ott.empty()) return BadRequest("missing ott");
-    auto jws = jose::ParseCompact(request.ott);
-    if (!jws.ok()) {
-      return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
-    }
-    nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-    if (!claims.is_object()) return reject(TokenRejection::kMalformed, "error parsing token");
-    const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
-    if (p == nullptr) {
-      return reject(TokenRejection::kUnknownProvisioner,
-                    "provisioner not found or invalid audience");
-    }
-    attempt.provisioner = p;
+    CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(request.ott, attempt));
+    const provisioner::Provisioner* p = token.provisioner;
     const Time now = env_.clock.Now();
     CAIRN_ASSIGN_OR_RETURN(provisioner::RevokePlan plan,
                            p->AuthorizeSshRevoke({.now = now, .rejection = &attempt.rejection},
-                                                 *jws, provisioners_->audiences()));
+                                                 token.jws, provisioners_->audiences()));
     if (plan.serial != serial && plan.serial != request.serial) {
       return Forbidden("request serial number \"" + serial + "\" and token subject \"" +
                        plan.serial + "\" do not match");
