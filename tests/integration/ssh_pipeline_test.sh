@@ -5,7 +5,7 @@
 # certificate (over the API and `cairn ssh certificate --add-user`), template data from --set,
 # bad input (unknown key type, truncated or non-base64 keys, garbage token, malformed JSON, too
 # many principals, an oversized body), and a login to a real sshd with a certificate the
-# template shaped. Certificates are judged by ssh-keygen -L.
+# template shaped, while an expired one is refused. Certificates are judged by ssh-keygen -L.
 # usage: ssh_pipeline_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -56,7 +56,7 @@ cfg["authority"]["policy"] = {"ssh": {
     "host": {"allow": {"dns": ["*.example.com"], "ip": ["127.0.0.0/8"]}}}}
 cfg["authority"]["provisioners"].append({
     "type": "JWK", "name": "tester", "key": json.load(open(jwk_path)),
-    "claims": {"enableSSHCA": True},
+    "claims": {"enableSSHCA": True, "minUserSSHCertDuration": "1s"},
     "options": {
         "ssh": {"templateFile": "templates/ssh/tester.tpl"},
         "webhooks": [
@@ -78,6 +78,11 @@ tester_cert() {  # tester_cert NAME PRINCIPAL... [--set k=v]: a user certificate
   "$CAIRN" ssh certificate "$name" "$WORK/$name" --provisioner tester --key "$WORK/tester.pem" \
     "${args[@]}" --no-password --insecure --no-agent -f
 }
+
+# A certificate that expires within seconds, for sshd to refuse at the end.
+check "short-lived user certificate" "$CAIRN" ssh certificate "$ME" "$WORK/short" -n "$ME" \
+  --provisioner tester --key "$WORK/tester.pem" --not-after 3s --no-password --insecure --no-agent
+SHORT_END=$(($(date +%s) + 4))
 
 # 1. The template adds the enriching webhook's team as a principal and an extension.
 check "tester: user certificate through the template" tester_cert "$ME" "$ME"
@@ -183,4 +188,8 @@ sshd_up "$WORK/sshd" "$WORK/web" "$WORK/web-cert.pub" || fail "sshd listens" "$(
 printf '@cert-authority * %s\n' "$(cat "$CA_HOME/certs/ssh_host_ca_key.pub")" >"$SSHD_DIR/known_hosts"
 check "ssh login with the templated user certificate" \
   sshc -i "$WORK/$ME" -o CertificateFile="$WORK/$ME-cert.pub" "$ME@127.0.0.1" true
+while [ "$(date +%s)" -le "$SHORT_END" ]; do sleep 0.5; done
+out=$(sshc -v -i "$WORK/short" -o CertificateFile="$WORK/short-cert.pub" "$ME@127.0.0.1" true 2>&1)
+expect_match "an expired user certificate does not log in" 'Permission denied' "$out"
+expect_match "... because it expired" 'expired' "$out $(tail -20 "$WORK/sshd-sshd.log")"
 finish
