@@ -48,6 +48,12 @@ void AddCertificateToAgent(const crypto::PrivateKey& key, const ssh::Certificate
 // RegisterSshAgentCommands adds `ssh login`, `ssh logout`, `ssh list` and `ssh krl`.
 void RegisterSshAgentCommands(CLI::App& group, RunState& state);
 
+// LoginIfNeeded makes sure the running ssh-agent holds a live user certificate of this CA, as
+// `step ssh proxycommand` does: when none is there, it runs `cairn ssh login <subject>` (the
+// token flow of `flags`, the subject as the only principal). Fails with kFailedPrecondition
+// without an agent, else as the login.
+Status LoginIfNeeded(const ClientFlags& flags, const std::string& subject);
+
 // RegisterSshPopCommands adds `ssh renew`, `ssh rekey` and `ssh revoke` (SSHPOP; ssh_pop.cc).
 void RegisterSshPopCommands(CLI::App& group, RunState& state);
 

@@ -287,6 +287,29 @@ Status Login(LoginFlags& l) {
   return Status();
 }
 
+}  // namespace
+
+Status LoginIfNeeded(const ClientFlags& flags, const std::string& subject) {
+  CAIRN_ASSIGN_OR_RETURN(ssh::AgentClient agent, ssh::AgentClient::ConnectFromEnv());
+  // A live certificate of this CA in the agent is enough (step's doLoginIfNeeded).
+  CAIRN_ASSIGN_OR_RETURN(auto ca_keys, UserCaKeys(flags, ""));
+  if (ca_keys) {
+    CAIRN_ASSIGN_OR_RETURN(auto ids, LiveIdentities(agent));
+    for (const auto& id : ids) {
+      if (SignedBy(id, &*ca_keys)) return Status();
+    }
+  }
+  // Else step's login flow for `subject`, with `subject` as the one principal.
+  LoginFlags l;
+  l.common = flags;
+  l.common.force = true;  // the agent was just searched
+  l.identity = subject;
+  l.principals = {subject};
+  return Login(l);
+}
+
+namespace {
+
 void RegisterLogin(CLI::App& group, RunState& state) {
   auto l = std::make_shared<LoginFlags>();
   ClientFlags& f = l->common;

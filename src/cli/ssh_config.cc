@@ -411,8 +411,8 @@ Status ProxyBastion(const client::SshBastion& b, const ProxyFlags& p) {
 Status ProxyCommand(ProxyFlags& p) {
   CAIRN_RETURN_IF_ERROR(ApplyDefaults(p.common));
   CAIRN_ASSIGN_OR_RETURN(auto ca, OnlineClient(p.common));
-  // step also makes sure the ssh-agent holds a user certificate (running `ssh login` when it
-  // does not); Cairn leaves that to `cairn ssh login` / `cairn ssh certificate`.
+  // As step: the ssh-agent must hold a user certificate of this CA, else `ssh login` runs.
+  CAIRN_RETURN_IF_ERROR(LoginIfNeeded(p.common, p.user));
   CAIRN_ASSIGN_OR_RETURN(auto bastion, ca->SshBastionFor(p.user, p.host));
   if (!bastion.hostname.empty()) return ProxyBastion(bastion, p);
   return ProxyDirect(p.host, p.port);
@@ -481,6 +481,10 @@ void RegisterSshConfigCommands(CLI::App& group, RunState& state) {
     cmd->add_option("port", p->port, "The port to connect to.")->required();
     cmd->add_option("--provisioner,--issuer", p->common.provisioner,
                     "The provisioner <name> to use.");
+    cmd->add_option("--provisioner-password-file,--password-file",
+                    p->common.provisioner_password_file,
+                    "The path to the <file> containing the password to decrypt the one-time "
+                    "token generating key.");
     cmd->add_option("--set", p->common.set, "The <key=value> used as a variable in templates.");
     cmd->add_option("--set-file", p->common.set_file, "The template data <file>.");
     cmd->add_flag("--console", p->console,

@@ -4,7 +4,8 @@
 # Include snippet), $STEPPATH/ssh/includes, ssh/config and ssh/known_hosts (@cert-authority);
 # a real sshd presenting a Cairn host certificate for 127.0.0.1 is trusted through that
 # known_hosts with StrictHostKeyChecking=yes, and through ~/.ssh/config itself (Match exec
-# `step ssh check-host`, ProxyCommand `step ssh proxycommand`, with `step` being cairn); host
+# `step ssh check-host`, ProxyCommand `step ssh proxycommand`, with `step` being cairn; with an
+# empty ssh-agent the proxy command logs in first, as step's does); host
 # templates; check-host, hosts and bastion over the CLI and curl; bad input refused with 400.
 # usage: ssh_config_test.sh CAIRN CAIRN_CA
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +87,11 @@ if [ -x "$SSHD" ] && command -v ssh >/dev/null; then
   cp "$CA_HOME/ssh/known_hosts" "$D/known_hosts"
   check "ssh trusts the host through cairn's known_hosts (StrictHostKeyChecking=yes)" \
     sshc -i "$WORK/id_ecdsa" -o CertificateFile="$WORK/id_ecdsa-cert.pub" "$ME@127.0.0.1" true
+  # The proxy command wants a user certificate of this CA in the ssh-agent (as step's does).
+  eval "$(ssh-agent -s -a "$WORK/agent.sock")" >/dev/null
+  PIDS+=("$SSH_AGENT_PID")
+  check "ssh login puts a certificate in the agent" "$CAIRN" ssh login "$ME" --provisioner admin \
+    --provisioner-password-file "$WORK/ppw"
   # The whole client configuration: ~/.ssh/config -> includes -> ssh/config, whose Match runs
   # `step ssh check-host` and whose ProxyCommand is `step ssh proxycommand` (step = cairn).
   mkdir -p "$WORK/bin"
@@ -103,6 +109,15 @@ if [ -x "$SSHD" ] && command -v ssh >/dev/null; then
   check "ProxyCommand=cairn ssh proxycommand connects" \
     sshc -i "$WORK/id_ecdsa" -o CertificateFile="$WORK/id_ecdsa-cert.pub" \
     -o ProxyCommand="$CAIRN ssh proxycommand --ca-url $URL --root $ROOT %r %h %p" "$ME@127.0.0.1" true
+  # With an empty agent, the proxy command logs in first (step's doLoginIfNeeded), and ssh then
+  # authenticates with the certificate it put in the agent.
+  ssh-add -D >/dev/null 2>&1
+  check "proxycommand with an empty agent logs in, then connects" \
+    timeout 20 ssh -F none -o BatchMode=yes -o UserKnownHostsFile="$D/known_hosts" \
+    -o StrictHostKeyChecking=yes -o IdentityAgent="$SSH_AUTH_SOCK" -p "$SPORT" \
+    -o ProxyCommand="$CAIRN ssh proxycommand --provisioner admin --provisioner-password-file $WORK/ppw --ca-url $URL --root $ROOT %r %h %p" \
+    "$ME@127.0.0.1" true
+  expect_match "... and the agent holds the new certificate" "-cert-v01@openssh.com .* $ME\$" "$(ssh-add -L)"
 else
   fail "sshd and ssh are installed (scripts/install-deps.sh --with-tests)"
 fi
