@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "authority/authority.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "base/strings.h"
@@ -85,8 +86,14 @@ Status SshCertificate(SshCertFlags& c) {
   }
   const std::string cert_type = c.host ? "host" : "user";
 
+  // --offline: the token is made from ca.json's provisioner and signed by an in-process
+  // authority over the CA's own keys and database (as step does with --offline).
+  std::unique_ptr<OfflineCa> offline;
   if (f.offline) {
-    return UnimplementedError("'cairn ssh certificate --offline' is not supported yet");
+    // --password-file encrypts the new key; with --no-password it unlocks the CA's keys.
+    ClientFlags of = f;
+    if (!c.no_password) of.password_file.clear();
+    CAIRN_ASSIGN_OR_RETURN(offline, OfflineCa::Load(of));
   }
   std::string token = f.token;
   if (token.empty()) {
@@ -99,7 +106,7 @@ Status SshCertificate(SshCertFlags& c) {
                .valid_before = c.not_after};
     ClientFlags tf = f;
     tf.password_file.clear();  // --password-file encrypts the new key here
-    CAIRN_ASSIGN_OR_RETURN(token, MakeSshToken(tf, req, /*offline=*/nullptr));
+    CAIRN_ASSIGN_OR_RETURN(token, MakeSshToken(tf, req, offline.get()));
   }
 
   CAIRN_ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::Generate(spec));
@@ -120,9 +127,27 @@ Status SshCertificate(SshCertFlags& c) {
     CAIRN_ASSIGN_OR_RETURN(au_pub, ssh::PublicKey::FromCrypto(au_key->public_key()));
     sr.add_user_public_key = au_pub->Marshal();
   }
-  CAIRN_ASSIGN_OR_RETURN(auto ca, ClientForToken(f, token));
-  std::string au_wire;
-  CAIRN_ASSIGN_OR_RETURN(std::string wire, ca->SignSsh(sr, &au_wire));
+  std::string au_wire, wire;
+  if (offline != nullptr) {
+    CAIRN_ASSIGN_OR_RETURN(authority::Authority * a, offline->Authority());
+    authority::SshSignRequest req{
+        .public_key = Base64Encode(sr.public_key),
+        .ott = sr.ott,
+        .cert_type = sr.cert_type,
+        .key_id = sr.key_id,
+        .principals = sr.principals,
+        .valid_after = sr.valid_after,
+        .valid_before = sr.valid_before,
+        .template_data = sr.template_data,
+        .add_user_public_key =
+            sr.add_user_public_key.empty() ? std::string() : Base64Encode(sr.add_user_public_key)};
+    CAIRN_ASSIGN_OR_RETURN(authority::SshIssued issued, a->SignSsh(req));
+    wire = issued.cert.Marshal();
+    if (issued.add_user_cert) au_wire = issued.add_user_cert->Marshal();
+  } else {
+    CAIRN_ASSIGN_OR_RETURN(auto ca, ClientForToken(f, token));
+    CAIRN_ASSIGN_OR_RETURN(wire, ca->SignSsh(sr, &au_wire));
+  }
   auto cert = ssh::Certificate::Parse(wire);
   if (!cert.ok()) return cert.status().Annotate("error parsing the CA's SSH certificate");
   if (!cert->key().Equals(pub)) {

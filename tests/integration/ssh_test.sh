@@ -67,6 +67,20 @@ expect_match "host: signed by the host CA" "Signing CA: ECDSA ${HOST_CA_FP//+/\\
 s=$(span "$WORK/host.L")
 check "host: validity is about 30 days (got ${s}s)" test "$s" -ge 2592000 -a "$s" -le 2592360
 
+# --offline: the same certificate from an in-process authority over ca.json, its keys and its
+# database (the CA's password unlocks the SSH user key; with --no-password, --password-file is
+# that password).
+check "ssh certificate --offline" "$CAIRN" ssh certificate offline@example.com "$WORK/offline" \
+  --offline --provisioner admin --provisioner-password-file "$WORK/ppw" --password-file "$WORK/pw" \
+  --no-password --insecure --no-agent
+L=$(ssh-keygen -L -f "$WORK/offline-cert.pub" 2>&1)
+expect_match "offline: signed by the user CA" "Signing CA: ECDSA ${USER_CA_FP//+/\\+} " "$L"
+expect_match "offline: key id" 'Key ID: "offline@example.com"' "$L"
+OFF_SERIAL=$(printf '%s' "$L" | sed -n 's/.*Serial: \([0-9]*\).*/\1/p')
+check "offline: recorded in the CA's database" \
+  /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); sys.exit(0 if c.execute("select count(*) from ssh_certs where serial=?", (sys.argv[2],)).fetchone()[0]==1 else 1)' \
+  "$(ls "$CA_HOME"/db/*.db 2>/dev/null | head -1)" "$OFF_SERIAL"
+
 # Other key types and a password-protected key (encrypted PKCS#8, which OpenSSH reads).
 "$CAIRN" ssh certificate rsa-user "$WORK/id_rsa" --kty RSA --provisioner admin \
   --provisioner-password-file "$WORK/ppw" --no-password --insecure >/dev/null 2>&1
