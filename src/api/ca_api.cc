@@ -7,15 +7,10 @@
 #include "base/strings.h"
 
 namespace cairn::api {
-namespace {
 
-using authority::Authority;
-using http::Request;
-using http::Response;
+// kMaxStringFieldBytes bounds one string member of a request body.
+constexpr size_t kMaxStringFieldBytes = 64 * 1024;
 
-constexpr int kMaxStringField = 64 * 1024;
-
-// StringFieldChecked returns a string member, failing when it has another type or is too long.
 Result<std::string> StringFieldChecked(const nlohmann::json& body, const char* name) {
   auto it = body.find(name);
   if (it == body.end() || it->is_null()) return std::string();
@@ -23,12 +18,18 @@ Result<std::string> StringFieldChecked(const nlohmann::json& body, const char* n
     return InvalidArgumentError(std::string("error reading request body: `") + name +
                                 "` must be a string");
   }
-  if (it->get_ref<const std::string&>().size() > kMaxStringField) {
+  if (it->get_ref<const std::string&>().size() > kMaxStringFieldBytes) {
     return InvalidArgumentError(std::string("error reading request body: `") + name +
                                 "` is too long");
   }
   return it->get<std::string>();
 }
+
+namespace {
+
+using authority::Authority;
+using http::Request;
+using http::Response;
 
 nlohmann::json PemList(const std::vector<pki::Certificate>& certs) {
   nlohmann::json out = nlohmann::json::array();

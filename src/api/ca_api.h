@@ -27,6 +27,10 @@ void RenderStatus(int http_status, http::Response& response);
 // kInvalidArgument.
 Result<nlohmann::json> ParseJsonBody(std::string_view body);
 
+// StringFieldChecked returns the string member `name` of a request body ("" when absent or
+// null). Fails with kInvalidArgument when it has another type or exceeds 64 KiB.
+Result<std::string> StringFieldChecked(const nlohmann::json& body, const char* name);
+
 // ParseSignRequest decodes POST /sign's body (csr, ott, notBefore, notAfter, templateData). On
 // failure it renders step-ca's error (400 for bad JSON, a wrong field type, a missing csr or
 // ott) into `error` and returns false.

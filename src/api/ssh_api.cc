@@ -20,13 +20,7 @@ Result<authority::SshSignRequest> ParseSshSign(std::string_view body) {
   CAIRN_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonBody(body));
   authority::SshSignRequest r;
   auto str = [&](const char* name, std::string* out) -> Status {
-    auto it = j.find(name);
-    if (it == j.end() || it->is_null()) return Status();
-    if (!it->is_string()) {
-      return InvalidArgumentError(std::string("error reading request body: `") + name +
-                                  "` must be a string");
-    }
-    *out = it->get<std::string>();
+    CAIRN_ASSIGN_OR_RETURN(*out, StringFieldChecked(j, name));
     return Status();
   };
   CAIRN_RETURN_IF_ERROR(str("publicKey", &r.public_key));

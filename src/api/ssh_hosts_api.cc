@@ -33,12 +33,9 @@ Result<nlohmann::json> ParseObject(std::string_view body) {
 
 // StringField reads an optional string member (null and absent are "").
 Result<std::string> StringField(const nlohmann::json& j, const char* name) {
-  auto it = j.find(name);
-  if (it == j.end() || it->is_null()) return std::string();
-  if (!it->is_string()) {
-    return BadBody(std::string("error reading request body: `") + name + "` must be a string");
-  }
-  return it->get<std::string>();
+  auto v = StringFieldChecked(j, name);
+  if (!v.ok()) return BadBody(v.status().message());
+  return v;
 }
 
 void RenderJson(int status, const OJson& body, Response& r) {

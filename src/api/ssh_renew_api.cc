@@ -16,13 +16,7 @@ using http::Response;
 
 // StringField reads an optional string member; a member of another type is a 400.
 Status StringField(const nlohmann::json& j, const char* name, std::string* out) {
-  auto it = j.find(name);
-  if (it == j.end() || it->is_null()) return Status();
-  if (!it->is_string()) {
-    return InvalidArgumentError(std::string("error reading request body: `") + name +
-                                "` must be a string");
-  }
-  *out = it->get<std::string>();
+  CAIRN_ASSIGN_OR_RETURN(*out, StringFieldChecked(j, name));
   return Status();
 }
 
