@@ -90,6 +90,15 @@ Result<std::unique_ptr<client::CaClient>> OnlineClient(const ClientFlags& f);
 Result<std::unique_ptr<client::CaClient>> ClientForToken(const ClientFlags& f,
                                                          const std::string& token);
 
+// ChooseProvisioner filters `list` by --provisioner and --kid and, when several remain, asks
+// which (kInvalidArgument without a terminal); kNotFound when none matches.
+Result<client::ProvisionerInfo> ChooseProvisioner(const ClientFlags& f,
+                                                  std::vector<client::ProvisionerInfo> list);
+
+// ReasonCodeToNum reads --reasonCode as step does: a number 0..10 or a name
+// ("keyCompromise", "key compromise", any case); "" is 0. Fails with kInvalidArgument.
+Result<int> ReasonCodeToNum(const std::string& rc);
+
 // TemplateData reads --set-file (a JSON object) and --set key=value pairs (a value that is
 // valid JSON is used as JSON, else as a string). Returns null when neither is given.
 Result<nlohmann::json> TemplateData(const ClientFlags& f);

@@ -335,33 +335,6 @@ struct RevokeFlags {
   std::string reason, reason_code;
 };
 
-Result<int> ReasonCodeToNum(const std::string& rc) {
-  if (rc.empty()) return 0;
-  char* end = nullptr;
-  long n = std::strtol(rc.c_str(), &end, 10);
-  if (end != nullptr && *end == '\0') {
-    if (n < 0 || n > 10) {
-      return InvalidArgumentError("reasonCode out of bounds. Got " + std::to_string(n) +
-                                  ", but want value between 0 and 10");
-    }
-    return static_cast<int>(n);
-  }
-  static const std::pair<const char*, int> kCodes[] = {
-      {"unspecified", 0},        {"keycompromise", 1}, {"cacompromise", 2},
-      {"affiliationchanged", 3}, {"superseded", 4},    {"cessationofoperation", 5},
-      {"certificatehold", 6},    {"removefromcrl", 8}, {"privilegewithdrawn", 9},
-      {"aacompromise", 10}};
-  std::string key;
-  for (char c : rc) {
-    if (c != ' ') key.push_back(c);
-  }
-  key = ToLower(key);
-  for (const auto& [name, code] : kCodes) {
-    if (key == name) return code;
-  }
-  return InvalidArgumentError("unrecognized revocation reason code '" + rc + "'");
-}
-
 Status Revoke(RevokeFlags& r) {
   ClientFlags& f = r.common;
   CAIRN_RETURN_IF_ERROR(ApplyDefaults(f));

@@ -264,19 +264,6 @@ void RegisterCertificate(CLI::App& group, RunState& state) {
 
 // --- inspect and fingerprint ---------------------------------------------------------------
 
-std::string KeyTypeLabel(crypto::KeyType t) {
-  switch (t) {
-    case crypto::KeyType::kEd25519:
-      return "ED25519";
-    case crypto::KeyType::kRsa:
-      return "RSA";
-    case crypto::KeyType::kOther:
-      return "UNKNOWN";
-    default:
-      return "ECDSA";
-  }
-}
-
 std::string LocalTime(uint64_t t) {
   if (t == 0) return "";
   std::time_t tt = static_cast<std::time_t>(t);
@@ -368,6 +355,19 @@ Status Fingerprint(const std::string& path, bool whole_certificate) {
 }
 
 }  // namespace
+
+std::string KeyTypeLabel(crypto::KeyType t) {
+  switch (t) {
+    case crypto::KeyType::kEd25519:
+      return "ED25519";
+    case crypto::KeyType::kRsa:
+      return "RSA";
+    case crypto::KeyType::kOther:
+      return "UNKNOWN";
+    default:
+      return "ECDSA";
+  }
+}
 
 Result<std::string> MakeSshToken(const ClientFlags& f, const SshTokenFlowRequest& request,
                                  OfflineCa* offline) {

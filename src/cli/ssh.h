@@ -48,6 +48,10 @@ void AddCertificateToAgent(const crypto::PrivateKey& key, const ssh::Certificate
 // RegisterSshAgentCommands adds `ssh login`, `ssh logout`, `ssh list` and `ssh krl`.
 void RegisterSshAgentCommands(CLI::App& group, RunState& state);
 
+// KeyTypeLabel is the key type as ssh-keygen and ssh-add print it: ED25519, ECDSA, RSA (UNKNOWN
+// for others).
+std::string KeyTypeLabel(crypto::KeyType t);
+
 // LoginIfNeeded makes sure the running ssh-agent holds a live user certificate of this CA, as
 // `step ssh proxycommand` does: when none is there, it runs `cairn ssh login <subject>` (the
 // token flow of `flags`, the subject as the only principal). Fails with kFailedPrecondition

@@ -60,30 +60,17 @@ Status AddCertificate(ssh::AgentClient& agent, const crypto::PrivateKey& key,
 
 // --- agent identities ------------------------------------------------------------------------
 
-std::string KeyLabel(crypto::KeyType t) {
-  switch (t) {
-    case crypto::KeyType::kEd25519:
-      return "ED25519";
-    case crypto::KeyType::kRsa:
-      return "RSA";
-    case crypto::KeyType::kOther:
-      return "UNKNOWN";
-    default:
-      return "ECDSA";
-  }
-}
-
 // FingerprintLine formats an identity as `ssh-add -l` and step's `ssh list` do:
 // "<bits> SHA256:<fingerprint of the key> <comment> (<TYPE>[-CERT])".
 std::string FingerprintLine(const ssh::AgentIdentity& id) {
   const std::string comment = id.comment.empty() ? "no comment" : id.comment;
   if (auto cert = ssh::Certificate::Parse(id.blob); cert.ok()) {
     return std::to_string(cert->key().bits()) + " " + cert->key().FingerprintSha256() + " " +
-           comment + " (" + KeyLabel(cert->key().key_type()) + "-CERT)";
+           comment + " (" + KeyTypeLabel(cert->key().key_type()) + "-CERT)";
   }
   if (auto key = ssh::PublicKey::Parse(id.blob); key.ok()) {
     return std::to_string(key->bits()) + " " + key->FingerprintSha256() + " " + comment + " (" +
-           KeyLabel(key->key_type()) + ")";
+           KeyTypeLabel(key->key_type()) + ")";
   }
   // A key type Cairn does not parse (a security key, DSA): its blob's fingerprint and type.
   std::string b64 = Base64Encode(crypto::Sha256(id.blob));

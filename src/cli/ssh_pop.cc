@@ -111,20 +111,9 @@ Result<client::ProvisionerInfo> ChooseSshPop(const ClientFlags& f, client::CaCli
   if (list.empty()) {
     return NotFoundError("cannot create a new token: the CA does not have any SSHPOP provisioner");
   }
-  CAIRN_ASSIGN_OR_RETURN(list, client::FilterProvisioners(std::move(list), f.provisioner, ""));
-  size_t i = 0;
-  if (list.size() > 1) {
-    std::vector<std::string> labels;
-    for (const auto& p : list) labels.push_back(p.Label());
-    auto chosen = Select("What provisioner key do you want to use?", labels);
-    if (!chosen.ok()) {
-      return InvalidArgumentError(
-          "several SSHPOP provisioners are configured; choose one with --provisioner");
-    }
-    i = *chosen;
-  }
-  PrintSelected("Provisioner", list[i].Label());
-  return list[i];
+  ClientFlags by_name = f;
+  by_name.kid.clear();  // SSHPOP provisioners have no key id
+  return ChooseProvisioner(by_name, std::move(list));
 }
 
 // PopSession is an online CA and the SSHPOP credential: the certificate and its key.
@@ -331,33 +320,6 @@ EXAMPLES
 }
 
 // --- revoke --------------------------------------------------------------------------------
-
-Result<int> ReasonCodeToNum(const std::string& rc) {
-  if (rc.empty()) return 0;
-  char* end = nullptr;
-  long n = std::strtol(rc.c_str(), &end, 10);
-  if (end != nullptr && *end == '\0') {
-    if (n < 0 || n > 10) {
-      return InvalidArgumentError("reasonCode out of bounds. Got " + std::to_string(n) +
-                                  ", but want value between 0 and 10");
-    }
-    return static_cast<int>(n);
-  }
-  static const std::pair<const char*, int> kCodes[] = {
-      {"unspecified", 0},        {"keycompromise", 1}, {"cacompromise", 2},
-      {"affiliationchanged", 3}, {"superseded", 4},    {"cessationofoperation", 5},
-      {"certificatehold", 6},    {"removefromcrl", 8}, {"privilegewithdrawn", 9},
-      {"aacompromise", 10}};
-  std::string key;
-  for (char c : rc) {
-    if (c != ' ') key.push_back(c);
-  }
-  key = ToLower(key);
-  for (const auto& [name, code] : kCodes) {
-    if (key == name) return code;
-  }
-  return InvalidArgumentError("unrecognized revocation reason code '" + rc + "'");
-}
 
 Status Revoke(PopFlags& r) {
   ClientFlags& f = r.common;
