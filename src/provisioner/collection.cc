@@ -25,18 +25,6 @@ bool IsKnownStepType(std::string_view type) {
   return false;
 }
 
-std::vector<std::string> StringList(const nlohmann::json& v) {
-  std::vector<std::string> out;
-  if (v.is_string()) {
-    out.push_back(v.get<std::string>());
-  } else if (v.is_array()) {
-    for (const auto& e : v) {
-      if (e.is_string()) out.push_back(e.get<std::string>());
-    }
-  }
-  return out;
-}
-
 // SortKey is step-ca's order key: SHA-1 of the id with the first four bytes replaced by the
 // big-endian insertion index, as 40 hex characters.
 std::string SortKey(std::string_view id, uint32_t index) {

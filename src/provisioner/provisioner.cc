@@ -135,4 +135,22 @@ Status ClaimsAuthorizeRenew(const config::EffectiveClaims& claims, Time now,
   return Status();
 }
 
+std::vector<std::string> StringList(const nlohmann::json& v) {
+  std::vector<std::string> out;
+  if (v.is_string()) {
+    out.push_back(v.get<std::string>());
+  } else if (v.is_array()) {
+    for (const auto& e : v) {
+      if (e.is_string()) out.push_back(e.get<std::string>());
+    }
+  }
+  return out;
+}
+
+std::string StringClaim(const nlohmann::json& claims, const char* name) {
+  auto it = claims.find(name);
+  if (it == claims.end() || !it->is_string()) return std::string();
+  return it->get<std::string>();
+}
+
 }  // namespace cairn::provisioner

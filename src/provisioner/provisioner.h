@@ -194,6 +194,13 @@ class Provisioner {
   std::shared_ptr<const Options> options_ = EmptyOptions();
 };
 
+// StringList reads a claim that is a string or an array of strings (such as `aud`) as a list;
+// other values, and array elements that are not strings, are skipped.
+std::vector<std::string> StringList(const nlohmann::json& v);
+
+// StringClaim returns claims[name] when it is a string, else "".
+std::string StringClaim(const nlohmann::json& claims, const char* name);
+
 // ClaimsAuthorizeRenew is the shared renewal rule (step-ca's Controller.AuthorizeRenew).
 Status ClaimsAuthorizeRenew(const config::EffectiveClaims& claims, Time now,
                             const pki::Certificate& cert);

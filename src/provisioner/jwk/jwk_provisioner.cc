@@ -4,27 +4,6 @@
 #include "webhook/webhook.h"
 
 namespace cairn::provisioner {
-namespace {
-
-std::vector<std::string> StringList(const nlohmann::json& v) {
-  std::vector<std::string> out;
-  if (v.is_string()) {
-    out.push_back(v.get<std::string>());
-  } else if (v.is_array()) {
-    for (const auto& e : v) {
-      if (e.is_string()) out.push_back(e.get<std::string>());
-    }
-  }
-  return out;
-}
-
-std::string StringClaim(const nlohmann::json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_string()) return std::string();
-  return it->get<std::string>();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<JwkProvisioner>> JwkProvisioner::Create(
     const config::ProvisionerConfig& config, const config::Claims& authority_claims) {

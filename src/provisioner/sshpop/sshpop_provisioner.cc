@@ -15,24 +15,6 @@ constexpr std::string_view kAlgs[] = {"ES256", "ES384", "ES512", "RS256", "RS384
 
 constexpr uint64_t kMaxInt64 = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
 
-std::vector<std::string> StringList(const nlohmann::json& v) {
-  std::vector<std::string> out;
-  if (v.is_string()) {
-    out.push_back(v.get<std::string>());
-  } else if (v.is_array()) {
-    for (const auto& e : v) {
-      if (e.is_string()) out.push_back(e.get<std::string>());
-    }
-  }
-  return out;
-}
-
-std::string StringClaim(const nlohmann::json& claims, const char* name) {
-  auto it = claims.find(name);
-  if (it == claims.end() || !it->is_string()) return std::string();
-  return it->get<std::string>();
-}
-
 }  // namespace
 
 Result<ssh::Certificate> ExtractSshPopCertificate(const jose::ParsedJws& token) {
