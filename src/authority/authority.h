@@ -439,8 +439,20 @@ class Authority {
   void Count(metrics::Family<metrics::Counter>* family, const Attempt& attempt, bool ok) const;
   // LoadSshKeys loads the SSH CA keys of ca.json's ssh block (decrypted with `password`).
   Status LoadSshKeys(const std::string& home, const std::string& password);
-  // SignSshImpl is SignSsh without the metrics.
-  Result<SshIssued> SignSshImpl(const SshSignRequest& request, Attempt& attempt);
+  // SshPrepared is an SSH sign request checked up to its token, which is parsed and matched to
+  // its provisioner but not verified yet.
+  struct SshPrepared {
+    ssh::PublicKey key;
+    TimeOrDuration valid_after, valid_before;
+    LoadedToken token;
+  };
+  // PrepareSsh checks the request (CA keys configured, the public key, validity strings, the
+  // certificate type) and loads its token.
+  Result<SshPrepared> PrepareSsh(const SshSignRequest& request, Attempt& attempt) const;
+  // FinishSsh verifies the token with its provisioner, builds the certificate through the
+  // pipeline (BuildSshTemplate), signs and records it, and signs the add-user certificate.
+  Result<SshIssued> FinishSsh(const SshSignRequest& request, const SshPrepared& prepared,
+                              Attempt& attempt);
   // ---- SSH renew and rekey (authority/ssh_renew.cc).
   // RenewSshImpl is RenewSsh (new_key null) and RekeySsh without the metrics.
   Result<SshIssued> RenewSshImpl(std::string_view ott, const ssh::PublicKey* new_key,

@@ -110,20 +110,8 @@ Result<SshIssued> Authority::RenewSshImpl(std::string_view ott, const ssh::Publi
     // step-ca's rekey validators: the public key, the validity within the host (or user)
     // durations of the provisioner, the default fields.
     if (Status s = internal::CheckPublicKey(new_key->crypto_key()); !s.ok()) return s;
-    const config::EffectiveClaims& c = plan.claims;
-    const Duration min = user ? c.min_user_ssh_cert_duration : c.min_host_ssh_cert_duration;
-    const Duration max = user ? c.max_user_ssh_cert_duration : c.max_host_ssh_cert_duration;
-    const Duration life = std::chrono::seconds(static_cast<int64_t>(lifetime));
-    if (life < min) {
-      return Forbidden("requested duration of " + FormatGoDuration(life) +
-                       " is less than minimum accepted duration for selected provisioner of " +
-                       FormatGoDuration(min));
-    }
-    if (life > max + config_.backdate) {
-      return Forbidden("requested duration of " + FormatGoDuration(life) +
-                       " is greater than maximum accepted duration for selected provisioner of " +
-                       FormatGoDuration(max + config_.backdate));
-    }
+    CAIRN_RETURN_IF_ERROR(internal::CheckSshDuration(
+        user, std::chrono::seconds(static_cast<int64_t>(lifetime)), plan.claims, config_.backdate));
     if (tmpl.key_id.empty()) return Forbidden("ssh certificate key id cannot be empty");
   }
 

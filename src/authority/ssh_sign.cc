@@ -68,45 +68,53 @@ Status Authority::LoadSshKeys(const std::string& home, const std::string& passwo
 
 Result<SshIssued> Authority::SignSsh(const SshSignRequest& request) {
   Attempt attempt;
-  auto out = SignSshImpl(request, attempt);
+  auto out = [&]() -> Result<SshIssued> {
+    CAIRN_ASSIGN_OR_RETURN(SshPrepared prepared, PrepareSsh(request, attempt));
+    return FinishSsh(request, prepared, attempt);
+  }();
   Count(env_.metrics ? env_.metrics->ssh_signed : nullptr, attempt, out.ok());
   return out;
 }
 
 void Authority::SignSshAsync(const SshSignRequest& request,
                              std::function<void(Result<SshIssued>)> done) {
-  // Requests of provisioners with SSH webhooks go to the slow-work queue: an I/O thread must
-  // never wait on a remote server. The token is only peeked at here; SignSsh checks it.
-  bool slow = false;
-  if (env_.slow_work != nullptr) {
-    auto jws = jose::ParseCompact(request.ott);
-    if (jws.ok()) {
-      nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-      const provisioner::Provisioner* p =
-          claims.is_object() ? provisioners_->LoadByToken(jws->header, claims) : nullptr;
-      slow = p != nullptr && p->options().has_ssh_webhooks();
-    }
-  }
-  if (!slow) {
-    done(SignSsh(request));
+  auto attempt = std::make_shared<Attempt>();
+  auto finish = [this, attempt](const SshSignRequest& req, const SshPrepared& prepared,
+                                const std::function<void(Result<SshIssued>)>& on_done) {
+    auto out = FinishSsh(req, prepared, *attempt);
+    Count(env_.metrics ? env_.metrics->ssh_signed : nullptr, *attempt, out.ok());
+    on_done(std::move(out));
+  };
+  Result<SshPrepared> prepared = PrepareSsh(request, *attempt);
+  if (!prepared.ok()) {
+    Count(env_.metrics ? env_.metrics->ssh_signed : nullptr, *attempt, false);
+    done(prepared.status());
     return;
   }
-  auto task = std::make_shared<std::pair<SshSignRequest, std::function<void(Result<SshIssued>)>>>(
-      request, std::move(done));
-  if (!env_.slow_work->TrySubmit([this, task] { task->second(SignSsh(task->first)); })) {
-    task->second(UnavailableError("too many requests waiting for webhooks")
-                     .WithPublicMessage("too many requests waiting for webhooks; retry later"));
+  // Requests of provisioners with SSH webhooks go to the slow-work queue: an I/O thread must
+  // never wait on a remote server.
+  if (env_.slow_work == nullptr || !prepared->token.provisioner->options().has_ssh_webhooks()) {
+    finish(request, *prepared, done);
+    return;
+  }
+  auto task = std::make_shared<
+      std::tuple<SshSignRequest, SshPrepared, std::function<void(Result<SshIssued>)>>>(
+      request, std::move(prepared).value(), std::move(done));
+  if (!env_.slow_work->TrySubmit(
+          [task, finish] { finish(std::get<0>(*task), std::get<1>(*task), std::get<2>(*task)); })) {
+    Count(env_.metrics ? env_.metrics->ssh_signed : nullptr, *attempt, false);
+    std::get<2> (*task)(
+        UnavailableError("too many requests waiting for webhooks")
+            .WithPublicMessage("too many requests waiting for webhooks; retry later"));
   }
 }
 
-Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt& attempt) {
-  using provisioner::TokenRejection;
+Result<Authority::SshPrepared> Authority::PrepareSsh(const SshSignRequest& request,
+                                                     Attempt& attempt) const {
   if (!ssh_user_signer_ && !ssh_host_signer_) {
     std::string msg = "the certificate authority is not configured to sign SSH certificates";
     return UnimplementedError(msg).WithPublicMessage(msg);
   }
-  const Time now = env_.clock.Now();
-
   // The key to certify.
   auto blob = Base64Decode(request.public_key);
   if (!blob.ok() || blob->empty()) return BadRequest("error parsing publicKey");
@@ -120,9 +128,19 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   if (!request.cert_type.empty() && request.cert_type != "user" && request.cert_type != "host") {
     return BadRequest("unknown certType " + request.cert_type);
   }
-
-  // The token.
+  // The token: parsed and matched to its provisioner here, verified by it in FinishSsh.
   CAIRN_ASSIGN_OR_RETURN(LoadedToken token, LoadToken(request.ott, attempt));
+  return SshPrepared{std::move(key).value(), *valid_after_req, *valid_before_req, std::move(token)};
+}
+
+Result<SshIssued> Authority::FinishSsh(const SshSignRequest& request, const SshPrepared& prepared,
+                                       Attempt& attempt) {
+  using provisioner::TokenRejection;
+  const Time now = env_.clock.Now();
+  const LoadedToken& token = prepared.token;
+  const ssh::PublicKey& key = prepared.key;
+  const TimeOrDuration& valid_after_req = prepared.valid_after;
+  const TimeOrDuration& valid_before_req = prepared.valid_before;
   const provisioner::Provisioner* p = token.provisioner;
   const nlohmann::json& claims = token.claims;
   CAIRN_ASSIGN_OR_RETURN(provisioner::SshSignPlan plan,
@@ -152,12 +170,12 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   auto token_after = TimeOrDuration::Parse(plan.valid_after);
   auto token_before = TimeOrDuration::Parse(plan.valid_before);
   if (!token_after.ok() || !token_before.ok()) return BadRequest("invalid validity in the token");
-  if (token_after->is_set() && valid_after_req->is_set() &&
-      valid_after_req->Resolve(now) != token_after->Resolve(now)) {
+  if (token_after->is_set() && valid_after_req.is_set() &&
+      valid_after_req.Resolve(now) != token_after->Resolve(now)) {
     return Forbidden("ssh certificate validAfter does not match the token");
   }
-  if (token_before->is_set() && valid_before_req->is_set() &&
-      valid_before_req->Resolve(now) != token_before->Resolve(now)) {
+  if (token_before->is_set() && valid_before_req.is_set() &&
+      valid_before_req.Resolve(now) != token_before->Resolve(now)) {
     return Forbidden("ssh certificate validBefore does not match the token");
   }
 
@@ -170,7 +188,7 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
   d.principals = plan.principals.empty() ? std::vector<std::string>{subject} : plan.principals;
   if (d.type == "user") d.extensions = ssh::DefaultUserExtensions();
   d.token = templates::Value::FromJson(plan.token_claims);
-  d.request = {.key_type = key->type(),
+  d.request = {.key_type = key.type(),
                .type = request.cert_type,
                .key_id = request.key_id,
                .principals = request.principals};
@@ -184,7 +202,7 @@ Result<SshIssued> Authority::SignSshImpl(const SshSignRequest& request, Attempt&
                                                : templates::Value::MakeMap({});
   }
   CAIRN_ASSIGN_OR_RETURN(ssh::CertificateTemplate tmpl,
-                         BuildSshTemplate(request, *p, *key, d, *valid_after_req, *valid_before_req,
+                         BuildSshTemplate(request, *p, key, d, valid_after_req, valid_before_req,
                                           *token_after, *token_before, plan.claims));
 
   const bool user = tmpl.type == ssh::CertType::kUser;
@@ -302,20 +320,9 @@ Result<ssh::CertificateTemplate> Authority::BuildSshTemplate(
   if (valid_before < valid_after) {
     return BadRequest("ssh certificate validBefore cannot be before validAfter");
   }
-  const Duration min = user ? claims.min_user_ssh_cert_duration : claims.min_host_ssh_cert_duration;
-  const Duration max = user ? claims.max_user_ssh_cert_duration : claims.max_host_ssh_cert_duration;
   const Duration life = std::chrono::seconds(static_cast<int64_t>(std::min<uint64_t>(
       valid_before - valid_after, static_cast<uint64_t>(INT64_MAX / 2000000000))));
-  if (life < min) {
-    return Forbidden("requested duration of " + FormatGoDuration(life) +
-                     " is less than minimum accepted duration for selected provisioner of " +
-                     FormatGoDuration(min));
-  }
-  if (life > max + config_.backdate) {
-    return Forbidden("requested duration of " + FormatGoDuration(life) +
-                     " is greater than maximum accepted duration for selected provisioner of " +
-                     FormatGoDuration(max + config_.backdate));
-  }
+  CAIRN_RETURN_IF_ERROR(internal::CheckSshDuration(user, life, claims, config_.backdate));
 
   // step-ca's sshCertDefaultValidator (principals may be empty only through a template).
   if (spec.key_id.empty()) return Forbidden("ssh certificate key id cannot be empty");

@@ -1,4 +1,4 @@
-// Checks shared by the X.509 issuance paths (step-ca's validators, stepca.md §2.4, §6, §7).
+// Checks shared by the issuance paths (step-ca's validators, stepca.md §2.4, §6, §6.5, §7).
 
 #include "authority/internal/sign_util.h"
 
@@ -121,6 +121,23 @@ Status CheckValidity(Time nb, Time na, Time now, const config::EffectiveClaims& 
     return Forbidden("requested duration of " + FormatGoDuration(d) +
                      " is more than the authorized maximum certificate duration of " +
                      FormatGoDuration(claims.max_tls_cert_duration + backdate));
+  }
+  return Status();
+}
+
+Status CheckSshDuration(bool user, Duration life, const config::EffectiveClaims& claims,
+                        Duration backdate) {
+  const Duration min = user ? claims.min_user_ssh_cert_duration : claims.min_host_ssh_cert_duration;
+  const Duration max = user ? claims.max_user_ssh_cert_duration : claims.max_host_ssh_cert_duration;
+  if (life < min) {
+    return Forbidden("requested duration of " + FormatGoDuration(life) +
+                     " is less than minimum accepted duration for selected provisioner of " +
+                     FormatGoDuration(min));
+  }
+  if (life > max + backdate) {
+    return Forbidden("requested duration of " + FormatGoDuration(life) +
+                     " is greater than maximum accepted duration for selected provisioner of " +
+                     FormatGoDuration(max + backdate));
   }
   return Status();
 }

@@ -1,6 +1,6 @@
 #pragma once
 
-// Checks shared by the X.509 issuance paths of the Authority (step-ca's validators).
+// Checks shared by the issuance paths of the Authority (step-ca's validators).
 
 #include <nlohmann/json.hpp>
 #include <string>
@@ -18,6 +18,12 @@ namespace cairn::authority::internal {
 Status BadRequest(std::string detail);
 // Forbidden is kPermissionDenied (403) with `detail` as the public message.
 Status Forbidden(std::string detail);
+
+// CheckSshDuration is the duration half of step-ca's sshCertValidityValidator: `life` (the
+// certificate's validAfter to validBefore) within the provisioner's SSH user or host minimum and
+// maximum, the maximum stretched by `backdate`. kPermissionDenied with step-ca's message.
+Status CheckSshDuration(bool user, Duration life, const config::EffectiveClaims& claims,
+                        Duration backdate);
 
 // TokenHash is the replay key of a token without a jti: the hex SHA-256 of the whole token.
 std::string TokenHash(std::string_view token);
