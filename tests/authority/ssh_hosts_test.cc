@@ -11,6 +11,7 @@
 #include <string>
 
 #include "authority/authority.h"
+#include "authority/ssh_ca_fixture.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/key.h"
@@ -35,82 +36,18 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using Data = std::map<std::string, std::string>;
 
-// A CA on disk with SSH user and host keys and one JWK provisioner with the SSH CA enabled, an
-// Authority over a MemoryStore and a FakeClock.
-class SshHostsTest : public ::testing::Test {
+// The SSH CA of ssh_ca_fixture.h, with an Ed25519 host CA key.
+class SshHostsTest : public SshCaTest {
  protected:
-  void SetUp() override {
-    auto root_key = crypto::PrivateKey::Generate({}).value();
-    auto int_key = crypto::PrivateKey::Generate({}).value();
-    pki::CertificateTemplate t;
-    t.subject.common_name = "Test Root CA";
-    t.serial_decimal = "1";
-    t.not_before = clock_.Now() - hours(1);
-    t.not_after = clock_.Now() + hours(24 * 365);
-    t.key_usage = pki::kCertSign | pki::kCrlSign;
-    t.basic_constraints = {.present = true, .is_ca = true, .max_path_len = 1};
-    crypto::KeySigner root_signer(root_key);
-    auto root = pki::SignCertificate(t, root_key.public_key(), nullptr, root_signer).value();
-    t.subject.common_name = "Test Intermediate CA";
-    t.serial_decimal = "2";
-    t.basic_constraints.max_path_len = 0;
-    auto inter = pki::SignCertificate(t, int_key.public_key(), &root, root_signer).value();
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("root.crt"), root.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("int.crt"), inter.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("int.key"), int_key.ToPem("secret").value(), 0600));
-    auto user_ca = crypto::PrivateKey::Generate({}).value();
-    auto host_ca = crypto::PrivateKey::Generate({.type = crypto::KeyType::kEd25519}).value();
-    user_pub_ = ssh::PublicKey::FromCrypto(user_ca.public_key()).value();
-    host_pub_ = ssh::PublicKey::FromCrypto(host_ca.public_key()).value();
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("ssh_user"), user_ca.ToPem("secret").value(), 0600));
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("ssh_host"), host_ca.ToPem("secret").value(), 0600));
-    prov_key_ = jose::Jwk::Generate("EC", "P-256").value();
-    config_json_ = {
-        {"root", dir_.File("root.crt")},
-        {"crt", dir_.File("int.crt")},
-        {"key", dir_.File("int.key")},
-        {"address", "127.0.0.1:0"},
-        {"dnsNames", {"ca.example.com"}},
-        {"ssh", {{"userKey", dir_.File("ssh_user")}, {"hostKey", dir_.File("ssh_host")}}},
-        {"authority",
-         {{"provisioners",
-           {{{"type", "JWK"},
-             {"name", "admin"},
-             {"key", nlohmann::json::parse(prov_key_.PublicKey().ToJsonString(false))},
-             {"claims", {{"enableSSHCA", true}}}}}}}}};
-    Rebuild();
-  }
-
-  void Rebuild() {
-    auto a = TryRebuild();
-    CAIRN_ASSERT_OK(a.status());
-    authority_ = std::move(a).value();
-  }
-  // TryRebuild creates an authority from config_json_ and returns it (or why not).
-  Result<std::unique_ptr<Authority>> TryRebuild() {
-    CAIRN_ASSIGN_OR_RETURN(config::CaConfig cfg,
-                           config::ParseCaConfig(config_json_.dump(), "test ca.json"));
-    AuthorityOptions opts{
-        .home = dir_.path(), .password = "secret", .start_time = clock_.Now() - minutes(5)};
-    return Authority::Create(cfg, opts, Env{clock_, random_, store_, log_});
-  }
+  SshHostsTest() { host_ca_spec_ = {.type = crypto::KeyType::kEd25519}; }
 
   // IssueHost signs a host certificate for `principals` through the token flow.
   void IssueHost(std::vector<std::string> principals) {
     auto key = crypto::PrivateKey::Generate({.type = crypto::KeyType::kEd25519}).value();
-    int64_t now = ToUnixSeconds(clock_.Now());
-    nlohmann::json claims = {
-        {"iss", "admin"},
-        {"sub", principals[0]},
-        {"aud", "https://ca.example.com/1.0/ssh/sign"},
-        {"iat", now},
-        {"nbf", now},
-        {"exp", now + 300},
-        {"jti", *random_.Hex(32)},
-        {"step", {{"ssh", {{"certType", "host"}, {"principals", principals}}}}}};
     SshSignRequest req{
         .public_key = Base64Encode(ssh::PublicKey::FromCrypto(key.public_key())->Marshal()),
-        .ott = jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value(),
+        .ott = JwkToken(principals[0], "https://ca.example.com/1.0/ssh/sign",
+                        {{"ssh", {{"certType", "host"}, {"principals", principals}}}}),
         .cert_type = "host"};
     auto issued = authority_->SignSsh(req);
     ASSERT_TRUE(issued.ok()) << issued.status().message();
@@ -136,16 +73,6 @@ class SshHostsTest : public ::testing::Test {
   }
 
   static std::string Line(const ssh::PublicKey& k) { return k.MarshalAuthorizedKey(); }
-
-  TempDir dir_;
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  store::MemoryStore store_{&clock_};
-  NullLogger log_;
-  jose::Jwk prov_key_;
-  nlohmann::json config_json_;
-  std::unique_ptr<Authority> authority_;
-  std::optional<ssh::PublicKey> user_pub_, host_pub_;
 };
 
 const Data kUserData = {{"GOOS", "linux"},
@@ -179,7 +106,7 @@ TEST_F(SshHostsTest, StepsDefaultUserTemplatesRenderAsStepCaDoes) {
             "\tUserKnownHostsFile \"/home/alice/.step/ssh/known_hosts\"\n"
             "\tProxyCommand step ssh proxycommand %r %h %p\n");
   // The host CA's .pub line, as ssh-keygen writes it, behind @cert-authority.
-  EXPECT_EQ(*out[3].content, "@cert-authority * " + Line(*host_pub_));
+  EXPECT_EQ(*out[3].content, "@cert-authority * " + Line(*host_ca_));
 }
 
 TEST_F(SshHostsTest, UserTemplateVariants) {
@@ -227,7 +154,7 @@ TEST_F(SshHostsTest, HostTemplatesRequireTheirKeys) {
             "\tTrustedUserCAKeys /etc/ssh/ca.pub\n"
             "\tHostCertificate /etc/ssh/ssh_host_ecdsa_key-cert.pub\n"
             "\tHostKey /etc/ssh/ssh_host_ecdsa_key");
-  EXPECT_EQ(m["ca.tpl"], Line(*user_pub_));
+  EXPECT_EQ(m["ca.tpl"], Line(*user_ca_));
 }
 
 TEST_F(SshHostsTest, RejectsUnknownTypesAndOversizedData) {
@@ -302,17 +229,17 @@ TEST_F(SshHostsTest, FederatedKeysFromSshKeys) {
                                  {{"type", "user"}, {"federated", true}, {"key", user_fed_jwk}}};
   Rebuild();
   CAIRN_ASSERT_OK_AND_ASSIGN(auto roots, authority_->SshRootKeys());
-  EXPECT_THAT(roots.user_keys, ElementsAre(*user_pub_, user_old));
-  EXPECT_THAT(roots.host_keys, ElementsAre(*host_pub_));
+  EXPECT_THAT(roots.user_keys, ElementsAre(*user_ca_, user_old));
+  EXPECT_THAT(roots.host_keys, ElementsAre(*host_ca_));
   CAIRN_ASSERT_OK_AND_ASSIGN(auto fed, authority_->SshFederationKeys());
-  EXPECT_THAT(fed.user_keys, ElementsAre(*user_pub_, user_fed));
-  EXPECT_THAT(fed.host_keys, ElementsAre(*host_pub_, host_fed));
+  EXPECT_THAT(fed.user_keys, ElementsAre(*user_ca_, user_fed));
+  EXPECT_THAT(fed.host_keys, ElementsAre(*host_ca_, host_fed));
 
   auto m = Render("user", kUserData);
   EXPECT_EQ(m["known_hosts.tpl"],
-            "@cert-authority * " + Line(*host_pub_) + "@cert-authority * " + Line(host_fed));
+            "@cert-authority * " + Line(*host_ca_) + "@cert-authority * " + Line(host_fed));
   m = Render("host", {{"Certificate", "c"}, {"Key", "k"}});
-  EXPECT_EQ(m["ca.tpl"], Line(*user_pub_) + Line(user_fed));
+  EXPECT_EQ(m["ca.tpl"], Line(*user_ca_) + Line(user_fed));
 
   // A private key in ssh.keys is refused.
   config_json_["ssh"]["keys"] = {

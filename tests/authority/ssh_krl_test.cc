@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "authority/authority.h"
+#include "authority/ssh_ca_fixture.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/key.h"
@@ -29,81 +30,14 @@ using ::cairn::testing::TempDir;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-// A CA on disk with SSH user and host keys and one JWK provisioner with the SSH CA enabled, an
-// Authority over a MemoryStore and a FakeClock.
-class SshKrlTest : public ::testing::Test {
+class SshKrlTest : public SshCaTest {
  protected:
-  void SetUp() override {
-    auto root_key = crypto::PrivateKey::Generate({}).value();
-    auto int_key = crypto::PrivateKey::Generate({}).value();
-    pki::CertificateTemplate t;
-    t.subject.common_name = "Test Root CA";
-    t.serial_decimal = "1";
-    t.not_before = clock_.Now() - hours(1);
-    t.not_after = clock_.Now() + hours(24 * 365);
-    t.key_usage = pki::kCertSign | pki::kCrlSign;
-    t.basic_constraints = {.present = true, .is_ca = true, .max_path_len = 1};
-    crypto::KeySigner root_signer(root_key);
-    auto root = pki::SignCertificate(t, root_key.public_key(), nullptr, root_signer).value();
-    t.subject.common_name = "Test Intermediate CA";
-    t.serial_decimal = "2";
-    t.basic_constraints.max_path_len = 0;
-    auto inter = pki::SignCertificate(t, int_key.public_key(), &root, root_signer).value();
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("root.crt"), root.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("int.crt"), inter.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(dir_.File("int.key"), int_key.ToPem("secret").value(), 0600));
-    for (auto* k : {&user_ca_, &host_ca_}) {
-      *k = crypto::PrivateKey::Generate({}).value();
-    }
-    CAIRN_ASSERT_OK(
-        WriteFileAtomic(dir_.File("ssh_user"), user_ca_->ToPem("secret").value(), 0600));
-    CAIRN_ASSERT_OK(
-        WriteFileAtomic(dir_.File("ssh_host"), host_ca_->ToPem("secret").value(), 0600));
-    prov_key_ = jose::Jwk::Generate("EC", "P-256").value();
-    config_json_ = {
-        {"root", dir_.File("root.crt")},
-        {"crt", dir_.File("int.crt")},
-        {"key", dir_.File("int.key")},
-        {"address", "127.0.0.1:0"},
-        {"dnsNames", {"ca.example.com"}},
-        {"ssh", {{"userKey", dir_.File("ssh_user")}, {"hostKey", dir_.File("ssh_host")}}},
-        {"authority",
-         {{"provisioners",
-           {{{"type", "JWK"},
-             {"name", "admin"},
-             {"key", nlohmann::json::parse(prov_key_.PublicKey().ToJsonString(false))},
-             {"claims", {{"enableSSHCA", true}}}}}}}}};
-    Rebuild();
-  }
-
-  void Rebuild() {
-    CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
-                               config::ParseCaConfig(config_json_.dump(), "test ca.json"));
-    AuthorityOptions opts{
-        .home = dir_.path(), .password = "secret", .start_time = clock_.Now() - minutes(5)};
-    CAIRN_ASSERT_OK_AND_ASSIGN(authority_,
-                               Authority::Create(cfg, opts, Env{clock_, random_, store_, log_}));
-  }
-
-  std::string Token(const std::string& sub, const std::string& aud, nlohmann::json extra = {}) {
-    int64_t t = ToUnixSeconds(clock_.Now());
-    nlohmann::json claims = {{"iss", "admin"},
-                             {"sub", sub},
-                             {"aud", aud},
-                             {"iat", t},
-                             {"nbf", t},
-                             {"exp", t + 300},
-                             {"jti", *random_.Hex(32)}};
-    if (!extra.is_null()) claims["step"] = extra;
-    return jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value();
-  }
-
   // Issue signs a user or host certificate through the authority (token flow).
   ssh::Certificate Issue(const std::string& type, const std::string& principal) {
     auto key = crypto::PrivateKey::Generate({.type = crypto::KeyType::kEd25519}).value();
     SshSignRequest req{
         .public_key = Base64Encode(ssh::PublicKey::FromCrypto(key.public_key())->Marshal()),
-        .ott = Token(
+        .ott = JwkToken(
             principal, "https://ca.example.com/1.0/ssh/sign",
             {{"ssh", {{"certType", type}, {"keyID", principal}, {"principals", {principal}}}}})};
     auto issued = authority_->SignSsh(req);
@@ -116,7 +50,7 @@ class SshKrlTest : public ::testing::Test {
     const std::string serial = std::to_string(cert.serial());
     RevokeRequest req;
     req.serial = serial;
-    req.ott = Token(serial, "https://ca.example.com/1.0/ssh/revoke");
+    req.ott = JwkToken(serial, "https://ca.example.com/1.0/ssh/revoke");
     req.passive = true;
     CAIRN_ASSERT_OK(authority_->RevokeSsh(req));
   }
@@ -127,16 +61,6 @@ class SshKrlTest : public ::testing::Test {
     const std::string cert_path = dir_.Write("cert.pub", c.MarshalAuthorizedKey("c"));
     return RunCommand("ssh-keygen -Q -f " + krl_path + " " + cert_path + " </dev/null");
   }
-
-  TempDir dir_;
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  store::MemoryStore store_;
-  NullLogger log_;
-  std::optional<crypto::PrivateKey> user_ca_, host_ca_;
-  jose::Jwk prov_key_;
-  nlohmann::json config_json_;
-  std::unique_ptr<Authority> authority_;
 };
 
 TEST_F(SshKrlTest, RevokedCertificatesAreInTheKrlAndSshKeygenAgrees) {
@@ -172,7 +96,7 @@ TEST_F(SshKrlTest, RevokedCertificatesAreInTheKrlAndSshKeygenAgrees) {
   EXPECT_NE(list.output.find(std::to_string(user1.serial())), std::string::npos) << list.output;
   EXPECT_NE(list.output.find(std::to_string(host1.serial())), std::string::npos) << list.output;
   EXPECT_EQ(list.output.find(std::to_string(user2.serial())), std::string::npos) << list.output;
-  for (const auto& ca : {user_ca_, host_ca_}) {
+  for (const auto& ca : {user_ca_key_, host_ca_key_}) {
     const auto pub = ssh::PublicKey::FromCrypto(ca->public_key()).value();
     EXPECT_NE(list.output.find(pub.FingerprintSha256()), std::string::npos) << list.output;
   }

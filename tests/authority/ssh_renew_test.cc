@@ -1,9 +1,8 @@
 // SSHPOP renewals, rekeys and revocations through the Authority (authority/ssh_renew.cc and
 // the SSHPOP path of RevokeSsh), over a MemoryStore and a FakeClock.
 
-#include <filesystem>
-
 #include "authority/authority.h"
+#include "authority/ssh_ca_fixture.h"
 #include "base/encoding.h"
 #include "base/file.h"
 #include "crypto/key.h"
@@ -26,82 +25,22 @@ constexpr char kAud[] = "https://ca.example.com/1.0/ssh/";
 
 // A CA with SSH user and host keys, a JWK provisioner "admin" with enableSSHCA (to issue the
 // first certificates) and an SSHPOP provisioner "sshpop".
-class SshRenewTest : public ::testing::Test {
+class SshRenewTest : public SshCaTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("cairn-ssh-renew-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_);
-    auto root_key = crypto::PrivateKey::Generate({}).value();
-    auto int_key = crypto::PrivateKey::Generate({}).value();
-    pki::CertificateTemplate t;
-    t.subject.common_name = "Test Root CA";
-    t.serial_decimal = "1";
-    t.not_before = clock_.Now() - hours(1);
-    t.not_after = clock_.Now() + hours(24 * 365);
-    t.key_usage = pki::kCertSign | pki::kCrlSign;
-    t.basic_constraints = {.present = true, .is_ca = true, .max_path_len = 1};
-    crypto::KeySigner root_signer(root_key);
-    auto root = pki::SignCertificate(t, root_key.public_key(), nullptr, root_signer).value();
-    t.subject.common_name = "Test Intermediate CA";
-    t.serial_decimal = "2";
-    t.basic_constraints.max_path_len = 0;
-    auto inter = pki::SignCertificate(t, int_key.public_key(), &root, root_signer).value();
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("root.crt"), root.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.crt"), inter.pem()));
-    CAIRN_ASSERT_OK(WriteFileAtomic(Path("int.key"), int_key.ToPem("secret").value(), 0600));
-    for (const char* kind : {"ssh_user", "ssh_host"}) {
-      auto key = crypto::PrivateKey::Generate({}).value();
-      CAIRN_ASSERT_OK(WriteFileAtomic(Path(kind), key.ToPem("secret").value(), 0600));
-      (kind == std::string("ssh_user") ? user_ca_ : host_ca_) =
-          ssh::PublicKey::FromCrypto(key.public_key()).value();
-    }
-    prov_key_ = jose::Jwk::Generate("EC", "P-256").value();
-    config_json_ = {
-        {"root", Path("root.crt")},
-        {"crt", Path("int.crt")},
-        {"key", Path("int.key")},
-        {"address", "127.0.0.1:0"},
-        {"dnsNames", {"ca.example.com"}},
-        {"ssh", {{"userKey", Path("ssh_user")}, {"hostKey", Path("ssh_host")}}},
-        {"authority",
-         {{"provisioners",
-           {{{"type", "JWK"},
-             {"name", "admin"},
-             {"key", nlohmann::json::parse(prov_key_.PublicKey().ToJsonString(false))},
-             {"claims", {{"enableSSHCA", true}}}},
-            {{"type", "SSHPOP"}, {"name", "sshpop"}, {"claims", {{"enableSSHCA", true}}}}}}}}};
+    SshCaTest::SetUp();
+    config_json_["authority"]["provisioners"].push_back(
+        {{"type", "SSHPOP"}, {"name", "sshpop"}, {"claims", {{"enableSSHCA", true}}}});
     Rebuild();
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  void Rebuild() {
-    CAIRN_ASSERT_OK_AND_ASSIGN(config::CaConfig cfg,
-                               config::ParseCaConfig(config_json_.dump(), "test ca.json"));
-    AuthorityOptions opts{
-        .home = dir_.string(), .password = "secret", .start_time = clock_.Now() - minutes(5)};
-    CAIRN_ASSERT_OK_AND_ASSIGN(authority_,
-                               Authority::Create(cfg, opts, Env{clock_, random_, store_, log_}));
-  }
   nlohmann::json& SshPopClaims() { return config_json_["authority"]["provisioners"][1]["claims"]; }
-
-  std::string Path(const char* name) { return (dir_ / name).string(); }
 
   // Issue signs a certificate of `type` for `key` through the JWK provisioner.
   ssh::Certificate Issue(const crypto::PrivateKey& key, const std::string& type) {
-    const int64_t t = ToUnixSeconds(clock_.Now());
-    nlohmann::json claims = {
-        {"iss", "admin"},
-        {"sub", "web1.example.com"},
-        {"aud", std::string(kAud) + "sign"},
-        {"iat", t},
-        {"nbf", t},
-        {"exp", t + 300},
-        {"jti", *random_.Hex(32)},
-        {"step",
-         {{"ssh", {{"certType", type}, {"principals", {"web1.example.com", "10.0.0.5"}}}}}}};
-    std::string ott = jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value();
+    std::string ott =
+        JwkToken("web1.example.com", std::string(kAud) + "sign",
+                 {{"ssh", {{"certType", type}, {"principals", {"web1.example.com", "10.0.0.5"}}}}});
     SshSignRequest req{
         .public_key = Base64Encode(ssh::PublicKey::FromCrypto(key.public_key())->Marshal()),
         .ott = ott,
@@ -130,15 +69,6 @@ class SshRenewTest : public ::testing::Test {
     return Base64Encode(ssh::PublicKey::FromCrypto(key.public_key())->Marshal());
   }
 
-  std::filesystem::path dir_;
-  testing::FakeClock clock_;
-  testing::FakeRandom random_;
-  store::MemoryStore store_;
-  NullLogger log_;
-  jose::Jwk prov_key_;
-  nlohmann::json config_json_;
-  std::unique_ptr<Authority> authority_;
-  std::optional<ssh::PublicKey> user_ca_, host_ca_;
   crypto::PrivateKey host_key_ = crypto::PrivateKey::Generate({}).value();
 };
 
@@ -280,15 +210,7 @@ TEST_F(SshRenewTest, GarbageAndForeignTokensAreRefused) {
   EXPECT_EQ(authority_->RenewSsh("").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(authority_->RenewSsh("not.a.token").status().code(), StatusCode::kUnauthenticated);
   // A JWK token for /ssh/renew finds no provisioner that renews.
-  const int64_t t = ToUnixSeconds(clock_.Now());
-  nlohmann::json claims = {{"iss", "admin"},
-                           {"sub", std::to_string(old.serial())},
-                           {"aud", std::string(kAud) + "renew"},
-                           {"iat", t},
-                           {"nbf", t},
-                           {"exp", t + 300},
-                           {"jti", *random_.Hex(32)}};
-  std::string jwk_token = jose::SignJwt(claims, prov_key_, {{"kid", prov_key_.kid()}}).value();
+  std::string jwk_token = JwkToken(std::to_string(old.serial()), std::string(kAud) + "renew");
   EXPECT_EQ(authority_->RenewSsh(jwk_token).status().code(), StatusCode::kUnauthenticated);
   // The certificate's key must sign the token.
   auto stranger = crypto::PrivateKey::Generate({}).value();
