@@ -84,8 +84,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# sanitizer_reports: stops every spawned process (a LeakSanitizer report is written at exit),
+# then fails for each log in $WORK holding a report of AddressSanitizer, LeakSanitizer,
+# UndefinedBehaviorSanitizer or ThreadSanitizer. Silent in builds without sanitizers.
+sanitizer_reports() {
+  local p f
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && stop_pid "$p"; done
+  while IFS= read -r f; do
+    fail "no sanitizer report in ${f#"$WORK"/}" "$(grep -m3 -E "$SANITIZER_RE" "$f")"
+  done < <(grep -rlE --binary-files=without-match "$SANITIZER_RE" "$WORK" 2>/dev/null)
+}
+SANITIZER_RE='ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|: runtime error: '
+
 # finish: print the summary line and exit non-zero on any failure.
 finish() {
+  sanitizer_reports
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
   exit $?
