@@ -51,7 +51,7 @@ int ProblemStatus(const Status& s) {
   const std::string type = ProblemType(s);
   if (type == "rateLimited") return 429;
   if (type == "serverInternal") {
-    // A full disk (kResourceExhausted from the store) passes like an unavailable backend.
+    // A full disk (kUnavailable from the store) or a server resource running out passes.
     const bool transient =
         s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kResourceExhausted;
     return transient ? 503 : 500;

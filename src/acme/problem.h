@@ -31,8 +31,9 @@ Status ServerInternal(std::string detail);       // 500 serverInternal
 // ProblemType returns the problem type of `s`: its reason() when set, else one derived from
 // its code (kInvalidArgument -> malformed, kUnauthenticated/kPermissionDenied -> unauthorized,
 // kNotFound -> malformed, kUnimplemented -> notImplemented... everything else serverInternal).
-// rateLimited comes only from a Problem that names it: a bare kResourceExhausted is the
-// server's (a full disk), serverInternal with 503.
+// rateLimited comes only from a Problem that names it: a bare kResourceExhausted is a resource
+// of the server's running out, serverInternal with 503 (as kUnavailable, which the store
+// reports for a full disk).
 std::string ProblemType(const Status& s);
 
 // ProblemStatus returns the HTTP status of an ACME error.

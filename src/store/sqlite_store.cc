@@ -365,6 +365,10 @@ constexpr const char* kDeleteAcmeEabKey =
 
 // SqliteStatus maps an SQLite result code onto our codes. `db` (may be null) supplies the
 // detailed message; it must be read right after the failing call.
+//
+// Every failure of the machine rather than of the request (a full disk, no memory, I/O errors,
+// a read-only file system, locks) is kUnavailable: the API answers 503 and the client may retry.
+// kResourceExhausted would not do: everywhere else it means "the request is too large" (413).
 Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
   std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   std::string msg = "sqlite: " + std::string(what) + ": " + detail;
@@ -372,9 +376,9 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
     case SQLITE_CONSTRAINT:
       return AlreadyExistsError(std::move(msg));
     case SQLITE_FULL:
-      return ResourceExhaustedError(msg + " (database or disk is full)");
+      return UnavailableError(msg + " (database or disk is full)");
     case SQLITE_NOMEM:
-      return ResourceExhaustedError(std::move(msg));
+      return UnavailableError(msg + " (out of memory)");
     case SQLITE_IOERR:
       return UnavailableError(msg + " (disk I/O error)");
     case SQLITE_BUSY:
@@ -837,10 +841,6 @@ Status CreateFileIfMissing(const std::string& path) {
   }
   if (err == EACCES || err == EPERM || err == EROFS) {
     return PermissionDeniedError("cannot create database file " + path + ": " + std::strerror(err));
-  }
-  if (err == ENOSPC) {
-    return ResourceExhaustedError("cannot create database file " + path + ": " +
-                                  std::strerror(err));
   }
   return UnavailableError("cannot create database file " + path + ": " + std::strerror(err));
 }

@@ -19,7 +19,10 @@ inline constexpr int kSqliteSchemaVersion = 6;
 struct SqliteStoreOptions {
   // path is the database file, e.g. $STEPPATH/db/cairn.db. Its directory must exist and be
   // writable (`step ca init` / `cairn ca init` create db/); the file is created (mode 0600) if
-  // missing, next to its -wal and -shm companions.
+  // missing, next to its -wal and -shm companions. The directory is never created here: a
+  // missing one most often means a volume that did not mount, and a fresh, empty database
+  // would forget every revocation and used token (step-ca's badger engine creates it, its
+  // bbolt engine refuses, as this store does).
   std::string path;
   // busy_timeout is how long a connection waits for a lock held by another process before a
   // write fails with kUnavailable.
@@ -64,8 +67,10 @@ struct SqliteStats {
 // commits once: many requests, one fsync (group commit). Reads use separate read-only
 // connections and never wait behind the writer (WAL readers see the last commit).
 //
-// Errors: a full disk is kResourceExhausted, I/O errors and lock timeouts are kUnavailable;
-// in every failure nothing of the failed call is written. Thread-safe.
+// Errors: a full disk, lack of memory, I/O errors, a read-only file system and lock timeouts
+// are kUnavailable (the message names the cause, e.g. "database or disk is full"); in every
+// failure nothing of the failed call is written, and the store goes on working once the cause
+// is gone (space freed), without being reopened. Thread-safe.
 class SqliteStore : public Store {
  public:
   // stats returns a snapshot of the writer's counters. Thread-safe.
@@ -89,8 +94,8 @@ class SqliteStore : public Store {
 //   kFailedPrecondition the directory is missing or not a directory, the file is not an
 //                       SQLite database, or its schema is newer than kSqliteSchemaVersion;
 //   kPermissionDenied   the directory or file is not writable;
-//   kUnavailable        the database is locked by another process beyond busy_timeout, or I/O
-//                       failed.
+//   kUnavailable        the database is locked by another process beyond busy_timeout, I/O
+//                       failed, or the disk is full.
 // The returned store converts to std::unique_ptr<Store>.
 Result<std::unique_ptr<SqliteStore>> OpenSqliteStore(const SqliteStoreOptions& options);
 

@@ -181,7 +181,8 @@ class Store {
   // ("token already used") or when the serial is already recorded; then nothing at all is
   // written (the token is not consumed). kInvalidArgument for a malformed record (see
   // ValidateCertificateRecord). On OK the record is durable (on disk for persistent backends).
-  // kUnavailable / kResourceExhausted on I/O errors or a full disk, with nothing written.
+  // kUnavailable on I/O errors, a full disk or a read-only file system, with nothing written
+  // (the token stays unused, so the same request may be retried).
   virtual Status RecordCertificate(const CertificateRecord& cert, std::string_view token_id) = 0;
 
   // RecordCertificateAsync is RecordCertificate without blocking the caller until the commit:

@@ -7,14 +7,19 @@
 #include <sqlite3.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <condition_variable>
+#include <csignal>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "store/store_test_util.h"
@@ -421,8 +426,10 @@ TEST_F(SqliteStoreTest, FullDiskFailsCleanly) {
     full = store->RecordCertificate(c, failed_token);
   }
   ASSERT_FALSE(full.ok());
-  EXPECT_EQ(full.code(), StatusCode::kResourceExhausted) << full;
-  EXPECT_THAT(full.message(), HasSubstr("full"));
+  // The machine's trouble, not the request's: kUnavailable (503), never kResourceExhausted
+  // (which the API answers with 413 "request too large").
+  EXPECT_EQ(full.code(), StatusCode::kUnavailable) << full;
+  EXPECT_THAT(full.message(), HasSubstr("database or disk is full"));
   EXPECT_GE(store->stats().commits, 1u);
 
   // Nothing of the failed call was written, and the store keeps working once space is back.
@@ -431,6 +438,118 @@ TEST_F(SqliteStoreTest, FullDiskFailsCleanly) {
   CAIRN_EXPECT_OK(store->UseToken(failed_token));
   CAIRN_EXPECT_OK(store->RecordCertificate(MakeCert(failed_serial), ""));
   CAIRN_EXPECT_OK(store->CheckIntegrity());
+}
+
+// The path POST /sign takes (RecordCertificateAsync) fails the same way on a full disk: the
+// callback gets kUnavailable, nothing is written, the token is not consumed, and the same
+// record with the same token goes through once there is room again.
+TEST_F(SqliteStoreTest, FullDiskFailsCleanlyOnTheAsynchronousPath) {
+  auto store = Open();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->SetMaxPageCountForTest(1).ok());  // clamps to the current size
+  auto record = [&](const CertificateRecord& c, const std::string& token) {
+    std::promise<Status> done;
+    auto result = done.get_future();
+    store->RecordCertificateAsync(c, token, [&done](Status s) { done.set_value(std::move(s)); });
+    EXPECT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    return result.get();
+  };
+  Status full;
+  CertificateRecord failed;
+  for (int i = 1; i < 100000 && full.ok(); ++i) {
+    failed = MakeCert(std::to_string(i));
+    failed.der.append(512, 'x');
+    full = record(failed, "jti-" + failed.serial);
+  }
+  EXPECT_EQ(full.code(), StatusCode::kUnavailable) << full;
+  EXPECT_THAT(full.message(), HasSubstr("database or disk is full"));
+  EXPECT_FALSE(store->GetCertificate(failed.serial)->has_value());
+  CAIRN_EXPECT_OK(store->CheckIntegrity());
+
+  ASSERT_TRUE(store->SetMaxPageCountForTest(1 << 30).ok());
+  CAIRN_EXPECT_OK(record(failed, "jti-" + failed.serial));
+  EXPECT_TRUE(store->GetCertificate(failed.serial)->has_value());
+  EXPECT_EQ(store->UseToken("jti-" + failed.serial).code(), StatusCode::kAlreadyExists);
+}
+
+// A process killed with SIGKILL loses nothing it acknowledged. A child records certificates
+// from four threads (each with its own token) and reports each serial through a pipe once
+// RecordCertificate returned OK; the parent kills it mid-stream, reopens the file, and finds
+// every acknowledged record with its token consumed, no certificate without its token or token
+// without its certificate, and a sound file.
+TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveSigkill) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0) << std::strerror(errno);
+  if (pid == 0) {
+    // The child: no gtest macros here, only _exit.
+    ::close(fds[0]);
+    auto opened = OpenSqliteStore({.path = path_});
+    if (!opened.ok()) ::_exit(2);
+    SqliteStore& s = **opened;
+    std::vector<std::thread> writers;
+    for (int t = 1; t <= 4; ++t) {
+      writers.emplace_back([&s, t, fd = fds[1]] {
+        for (int i = 0;; ++i) {
+          const std::string serial = std::to_string(t * 10000000 + i);
+          if (!s.RecordCertificate(MakeCert(serial), "jti-" + serial).ok()) continue;
+          const std::string line = serial + "\n";  // < PIPE_BUF: one atomic write
+          if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+            ::_exit(3);
+          }
+        }
+      });
+    }
+    for (auto& w : writers) w.join();
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string acked;
+  auto lines = [&] { return std::count(acked.begin(), acked.end(), '\n'); };
+  // Read acknowledgements until there are a few hundred (or 30 s passed), kill, then drain.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  bool killed = false;
+  for (;;) {
+    if (!killed && (lines() >= 300 || std::chrono::steady_clock::now() > deadline)) {
+      ASSERT_EQ(::kill(pid, SIGKILL), 0);
+      killed = true;
+    }
+    char buf[4096];
+    ssize_t n = ::read(fds[0], buf, sizeof buf);  // EOF once the child is dead
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    acked.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fds[0]);
+  int wstatus = 0;
+  ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL) << "child status " << wstatus;
+  ASSERT_GE(lines(), 300) << "the child acknowledged too few writes before the deadline";
+
+  auto store = Open();
+  ASSERT_TRUE(store);
+  CAIRN_EXPECT_OK(store->CheckIntegrity());
+  std::istringstream in(acked);
+  int missing = 0, checked = 0;
+  for (std::string serial; std::getline(in, serial);) {
+    ++checked;
+    auto got = store->GetCertificate(serial);
+    ASSERT_TRUE(got.ok()) << got.status();
+    if (!got->has_value()) ++missing;
+    EXPECT_EQ(store->UseToken("jti-" + serial).code(), StatusCode::kAlreadyExists) << serial;
+  }
+  EXPECT_EQ(missing, 0) << "of " << checked << " acknowledged records";
+  store.reset();
+  // Token and certificate are one transaction: neither is ever stored without the other.
+  EXPECT_EQ(RawQueryInt(path_,
+                        "SELECT COUNT(*) FROM x509_certs WHERE 'jti-' || serial NOT IN "
+                        "(SELECT id FROM used_tokens)"),
+            0);
+  EXPECT_EQ(RawQueryInt(path_,
+                        "SELECT COUNT(*) FROM used_tokens WHERE substr(id, 5) NOT IN "
+                        "(SELECT serial FROM x509_certs)"),
+            0);
 }
 
 TEST_F(SqliteStoreTest, IntegrityCheckReportsDamage) {
