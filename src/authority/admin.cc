@@ -131,8 +131,9 @@ Result<store::AdminRecord> Authority::AuthorizeAdminToken(std::string_view token
   if (Status s = jose::VerifyWithPkey(*jws, leaf.public_key().get(), kAlgs); !s.ok()) {
     return Unauthorized("error parsing x5c claims: " + s.message());
   }
-  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) return Unauthorized("error parsing x5c claims");
+  auto parsed_claims = jose::ParseClaims(*jws);
+  if (!parsed_claims.ok()) return Unauthorized("error parsing x5c claims");
+  const nlohmann::json& claims = parsed_claims->json();
   const provisioner::Provisioner* p = ProvisionerFor(leaf);
   if (p == nullptr) return Unauthorized("the x5c certificate was not issued by a provisioner");
   if (Status s = jose::ValidateTime(claims, env_.clock.Now(), std::chrono::minutes(1)); !s.ok()) {

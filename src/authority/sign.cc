@@ -131,10 +131,14 @@ Result<Authority::LoadedToken> Authority::LoadToken(std::string_view ott, Attemp
   if (!jws.ok()) {
     return reject(TokenRejection::kMalformed, "error parsing token: " + jws.status().message());
   }
-  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) {
-    return reject(TokenRejection::kMalformed, "error parsing token: bad claims");
+  // The claims are read before any signature is checked: parse them with the JOSE module's
+  // bounds (size, nesting depth, no repeated member), as the header was.
+  auto parsed_claims = jose::ParseClaims(*jws);
+  if (!parsed_claims.ok()) {
+    return reject(TokenRejection::kMalformed,
+                  "error parsing token: " + parsed_claims.status().message());
   }
+  nlohmann::json claims = parsed_claims->json();
   const provisioner::Provisioner* p = provisioners_->LoadByToken(jws->header, claims);
   if (p == nullptr) {
     return reject(TokenRejection::kUnknownProvisioner, "provisioner not found or invalid audience");
@@ -194,6 +198,7 @@ Result<Authority::Signed> Authority::FinishSign(const SignRequest& request, Prep
     templates::Map data;
     CAIRN_ASSIGN_OR_RETURN(tmpl, CustomTemplate(request, prepared, data));
   }
+  CAIRN_RETURN_IF_ERROR(internal::CheckNameBounds(tmpl));
   const crypto::PublicKey key = csr.public_key();
   auto leaf = pki::SignCertificate(tmpl, key, &intermediates_.front(), *signer_);
   CountKms(leaf.ok());
@@ -407,8 +412,9 @@ Result<Issued> Authority::RenewWithTokenImpl(std::string_view token, Attempt& at
     return fail(s.message(), TokenRejection::kSignature);
   }
   stage = TokenRejection::kClaims;
-  nlohmann::json claims = nlohmann::json::parse(jws->payload, nullptr, false);
-  if (!claims.is_object()) return fail("bad claims");
+  auto parsed_claims = jose::ParseClaims(*jws);
+  if (!parsed_claims.ok()) return fail("bad claims: " + parsed_claims.status().message());
+  const nlohmann::json& claims = parsed_claims->json();
   const provisioner::Provisioner* p = ProvisionerFor(leaf);
   attempt.provisioner = p;
   if (claims.value("sub", nlohmann::json()) != leaf.subject_cn()) {

@@ -2,12 +2,15 @@
 
 #include "authority/internal/sign_util.h"
 
+#include <algorithm>
 #include <set>
 
 #include "base/duration.h"
 #include "base/encoding.h"
 #include "base/strings.h"
 #include "crypto/digest.h"
+#include "store/store.h"
+#include "templates/x509_template.h"
 
 namespace cairn::authority::internal {
 
@@ -68,6 +71,33 @@ Status CheckSans(const pki::CertificateRequest& csr, const pki::SubjectAltNames&
                        " - got [" + Join(k.got, " ") + "], want [" + Join(k.want, " ") + "]");
     }
   }
+  return Status();
+}
+
+// CheckNameBounds: the store refuses longer texts after the signature was made; refuse them
+// here, before it is.
+Status CheckNameBounds(const pki::CertificateTemplate& tmpl) {
+  const size_t count = tmpl.sans.size() + tmpl.other_sans.size();
+  if (count > templates::kMaxTemplateSans) {
+    return BadRequest("the certificate would have " + std::to_string(count) +
+                      " subject alternative names, more than " +
+                      std::to_string(templates::kMaxTemplateSans));
+  }
+  auto too_long = [](const std::string& v) { return v.size() > store::kMaxTextField; };
+  const std::string limit = std::to_string(store::kMaxTextField) + " bytes";
+  for (const auto* list : {&tmpl.sans.dns, &tmpl.sans.emails, &tmpl.sans.uris, &tmpl.sans.ips}) {
+    if (std::any_of(list->begin(), list->end(), too_long)) {
+      return BadRequest("a subject alternative name is longer than " + limit);
+    }
+  }
+  const pki::Name& n = tmpl.subject;
+  bool long_subject = too_long(n.common_name) || too_long(n.serial_number);
+  for (const auto* list : {&n.country, &n.organization, &n.organizational_unit, &n.locality,
+                           &n.province, &n.street_address, &n.postal_code}) {
+    long_subject = long_subject || std::any_of(list->begin(), list->end(), too_long);
+  }
+  for (const auto& [oid, value] : n.extra_names) long_subject = long_subject || too_long(value);
+  if (long_subject) return BadRequest("a subject attribute is longer than " + limit);
   return Status();
 }
 

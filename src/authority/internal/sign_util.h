@@ -9,6 +9,7 @@
 #include "base/result.h"
 #include "config/claims.h"
 #include "crypto/key.h"
+#include "pki/builder.h"
 #include "pki/csr.h"
 #include "pki/name.h"
 
@@ -35,6 +36,12 @@ Status CheckPublicKey(const crypto::PublicKey& key);
 // CheckSans is step-ca's defaultSANsValidator: for each SAN type the CSR lists, the set must
 // equal the token's.
 Status CheckSans(const pki::CertificateRequest& csr, const pki::SubjectAltNames& want);
+
+// CheckNameBounds refuses, before anything is signed, a certificate the store could not record
+// or that no client needs: more than templates::kMaxTemplateSans subject alternative names (the
+// bound custom templates already have), or a subject attribute or SAN longer than
+// store::kMaxTextField bytes. kInvalidArgument (400) with a public message.
+Status CheckNameBounds(const pki::CertificateTemplate& tmpl);
 
 // ApplyDefaultSubject fills empty subject fields from ca.json's authority.template.
 void ApplyDefaultSubject(const nlohmann::json& tmpl, pki::Name& name);
