@@ -8,7 +8,8 @@ BUILD_PKGS=(build-essential cmake ninja-build pkg-config clang-format
   libcurl4-openssl-dev libc-ares-dev libcli11-dev libspdlog-dev libfmt-dev)
 TEST_PKGS=(libgtest-dev libgmock-dev libbenchmark-dev openssl curl jose nginx-light sqlite3
   python3 python3-jwt python3-cryptography python3-prometheus-client procps iproute2
-  golang-cfssl pebble certbot lego knot bind9-dnsutils openssh-client openssh-server wrk apache2-utils)
+  golang-cfssl pebble certbot lego knot bind9-dnsutils openssh-client openssh-server wrk apache2-utils
+  testssl.sh sslscan)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--with-tests" ]; then want+=("${TEST_PKGS[@]}"); fi

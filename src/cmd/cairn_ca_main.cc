@@ -1,11 +1,28 @@
 // cairn-ca: the online certificate authority. Serves step-ca's HTTP API for the ca.json given
 // on the command line. Only wiring lives here; everything else is in the libraries.
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
 #include "server/ca_server.h"
+
+namespace {
+
+// RaiseOpenFileLimit lifts the soft limit on open files to the hard one, as Go's runtime does
+// for step-ca: a CA serves many connections, and under systemd's default soft limit of 1024 the
+// server would lower its connection cap to fit. Best effort; the server logs the cap it uses.
+void RaiseOpenFileLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   cairn::server::ServerFlags flags;
@@ -39,5 +56,6 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
+  RaiseOpenFileLimit();
   return cairn::server::RunCaServer(flags);
 }

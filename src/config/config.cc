@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <functional>
 #include <set>
@@ -143,6 +144,40 @@ Result<ProvisionerConfig> ParseProvisioner(const OJson& obj, size_t index) {
                          ParseClaims(claims ? *claims : OJson(), JoinWhere(where, "claims")));
   p.raw = obj;
   return p;
+}
+
+// ParseCairnBlock reads Cairn's own `cairn` block (step-ca ignores it). Unknown members of
+// cairn.http are refused, so a misspelt limit does not silently keep its default.
+Status ParseCairnBlock(const OJson& raw, CaConfig* c) {
+  CAIRN_ASSIGN_OR_RETURN(const OJson* cairn, ObjectOrNull(raw, "cairn", ""));
+  if (!cairn) return Status();
+  CAIRN_ASSIGN_OR_RETURN(const OJson* http, ObjectOrNull(*cairn, "http", "cairn"));
+  if (!http) return Status();
+  static constexpr std::string_view kKnown[] = {"readTimeout", "writeTimeout", "idleTimeout",
+                                                "maxConnections"};
+  for (const auto& [key, value] : http->items()) {
+    bool known = false;
+    for (std::string_view k : kKnown) known = known || EqualsIgnoreCase(key, k);
+    if (!known) {
+      return InvalidArgumentError("cairn.http: unknown field \"" + key +
+                                  "\" (known: readTimeout, writeTimeout, idleTimeout, "
+                                  "maxConnections)");
+    }
+  }
+  HttpLimitsConfig& h = c->http_limits;
+  CAIRN_RETURN_IF_ERROR(ReadDurationField(*http, "readTimeout", "cairn.http", &h.read_timeout));
+  CAIRN_RETURN_IF_ERROR(ReadDurationField(*http, "writeTimeout", "cairn.http", &h.write_timeout));
+  CAIRN_RETURN_IF_ERROR(ReadDurationField(*http, "idleTimeout", "cairn.http", &h.idle_timeout));
+  if (const OJson* n = FindField(*http, "maxConnections"); n && !n->is_null()) {
+    if (!n->is_number_integer()) {
+      return InvalidArgumentError("cairn.http.maxConnections must be an integer");
+    }
+    int64_t v = n->get<int64_t>();
+    // Out-of-range values are Validate's to report; clamp so the int cannot overflow.
+    h.max_connections =
+        static_cast<int>(std::clamp<int64_t>(v, -1, int64_t{kMaxHttpConnections} + 1));
+  }
+  return Status();
 }
 
 Status ParseInto(const OJson& raw, CaConfig* c) {
@@ -310,7 +345,7 @@ Status ParseInto(const OJson& raw, CaConfig* c) {
       }
     }
   }
-  return Status();
+  return ParseCairnBlock(raw, c);
 }
 
 // TokenId returns the id under which step-ca indexes a provisioner's tokens when it is not
@@ -577,6 +612,21 @@ Status Validate(const CaConfig& c) {
   }
   for (const auto& suite : c.tls.cipher_suites) {
     if (!IsKnownCipherSuite(suite)) return fail("tls.cipherSuites: unknown cipher suite " + suite);
+  }
+
+  const HttpLimitsConfig& h = c.http_limits;
+  for (auto [name, value] : {std::pair<const char*, Duration>{"readTimeout", h.read_timeout},
+                             {"writeTimeout", h.write_timeout},
+                             {"idleTimeout", h.idle_timeout}}) {
+    if (value < kMinHttpTimeout || value > kMaxHttpTimeout) {
+      return fail(std::string("cairn.http.") + name + " must be between " +
+                  FormatGoDuration(kMinHttpTimeout) + " and " + FormatGoDuration(kMaxHttpTimeout) +
+                  ", got " + FormatGoDuration(value));
+    }
+  }
+  if (h.max_connections < 1 || h.max_connections > kMaxHttpConnections) {
+    return fail("cairn.http.maxConnections must be between 1 and " +
+                std::to_string(kMaxHttpConnections));
   }
 
   if (c.backdate < Duration::zero()) return fail("authority.backdate cannot be less than 0");

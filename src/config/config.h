@@ -150,6 +150,31 @@ struct TemplatesConfig {
   nlohmann::json data = nlohmann::json::object();
 };
 
+// HttpLimitsConfig is Cairn's own `cairn.http` block: the HTTP server's limits for the CA's
+// listeners (step-ca ignores the unknown `cairn` member, so the file stays step-ca's). Absent
+// fields keep these defaults; they are read at start (a reload does not change them).
+//   "cairn": {"http": {"readTimeout": "30s", "writeTimeout": "30s", "idleTimeout": "60s",
+//                      "maxConnections": 4096}}
+struct HttpLimitsConfig {
+  // read_timeout ("readTimeout") bounds a new connection's TLS handshake plus its wait for a
+  // first request, and each request's headers plus body.
+  Duration read_timeout = std::chrono::seconds(30);
+  // write_timeout ("writeTimeout") bounds the writing of each response.
+  Duration write_timeout = std::chrono::seconds(30);
+  // idle_timeout ("idleTimeout") bounds the wait for the next request on a keep-alive
+  // connection.
+  Duration idle_timeout = std::chrono::seconds(60);
+  // max_connections ("maxConnections") caps the concurrent connections of the CA's HTTPS
+  // listener and of its insecureAddress listener (each).
+  int max_connections = 4096;
+};
+
+// kMinHttpTimeout / kMaxHttpTimeout bound every cairn.http timeout; kMaxHttpConnections bounds
+// cairn.http.maxConnections (which must be at least 1).
+inline constexpr Duration kMinHttpTimeout = std::chrono::milliseconds(100);
+inline constexpr Duration kMaxHttpTimeout = std::chrono::hours(1);
+inline constexpr int kMaxHttpConnections = 1000000;
+
 // CaConfig is a parsed ca.json. Thread-compatible (a value type).
 struct CaConfig {
   // roots: `root`, a string or an array of paths / KMS URIs.
@@ -184,6 +209,8 @@ struct CaConfig {
   // (country, organization, ...) applied to leaf subjects; null when absent.
   nlohmann::json authority_template;
   std::vector<ProvisionerConfig> provisioners;
+  // http_limits is cairn.http (defaults when absent).
+  HttpLimitsConfig http_limits;
   // path is the file this config was loaded from (for messages and saving back).
   std::string path;
   // raw is the whole document, member order preserved; what SaveCaConfig writes.
@@ -231,8 +258,9 @@ Result<CaConfig> LoadCaConfig(const std::string& path);
 // known and min <= max; cipher-suite names are known; backdate >= 0; authority and
 // per-provisioner TLS claims are > 0 and min <= default <= max; every provisioner has a type
 // and a name; provisioner names are unique, and so are their token ids (JWK "name:kid",
-// OIDC clientID, Azure tenantID); at most one K8sSA provisioner. Fails with kInvalidArgument
-// describing the first problem.
+// OIDC clientID, Azure tenantID); at most one K8sSA provisioner. And Cairn's own: the
+// cairn.http timeouts are within [kMinHttpTimeout, kMaxHttpTimeout], maxConnections within
+// [1, kMaxHttpConnections]. Fails with kInvalidArgument describing the first problem.
 Status Validate(const CaConfig& config);
 
 // SerializeCaConfig renders `config.raw` as step does: tab indentation, trailing newline.

@@ -5,6 +5,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cerrno>
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
@@ -53,6 +55,11 @@ constexpr char kTls12Ciphers[] =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+// Key exchange groups (TLS 1.2 ECDHE and TLS 1.3), Go's and so step-ca's: elliptic curves only.
+// OpenSSL's default list adds the TLS 1.3 finite-field groups up to ffdhe8192, with which a
+// client could make the server spend a large modular exponentiation per handshake (the
+// "DHEat" denial of service, CVE-2002-20001).
+constexpr char kKeyExchangeGroups[] = "X25519:P-256:P-384:P-521";
 constexpr unsigned char kSessionIdContext[] = "cairn-https";
 // Reading into an empty buffer while waiting for a request uses chunks of this size.
 constexpr size_t kReadChunk = 16 << 10;
@@ -63,6 +70,23 @@ constexpr auto kCloseNotifyTimeout = std::chrono::seconds(2);
 constexpr auto kLingerTimeout = std::chrono::milliseconds(500);
 constexpr size_t kLingerMaxBytes = 4 << 20;
 constexpr int kMaxClientChainDepth = 10;
+// The read buffer holds the request line and headers (bounded by max_header_bytes) plus what
+// arrives with them: at most this much more.
+constexpr size_t kReadBufferSlack = 64 << 10;
+// Pressure: from kPressureNum/kPressureDen of the connection cap on, new waits for a request
+// get 1/kPressureDivisor of their timeout.
+constexpr int kPressureNum = 3;
+constexpr int kPressureDen = 4;
+constexpr int kPressureDivisor = 4;
+// Descriptors left to the rest of the process (store, logs, outgoing HTTP, other listeners)
+// when max_connections is lowered to the open-file limit: the larger of these.
+constexpr rlim_t kFdReserveMin = 64;
+constexpr rlim_t kFdReserveFraction = 8;  // 1/8 of the limit
+// Accept failures (EMFILE, ENFILE, ENOBUFS, ...) back off from kAcceptBackoffMin, doubling up
+// to kAcceptBackoffMax; after an eviction freed a descriptor the retry is immediate-ish.
+constexpr auto kAcceptBackoffMin = std::chrono::milliseconds(5);
+constexpr auto kAcceptBackoffMax = std::chrono::seconds(1);
+constexpr auto kAcceptErrorLogInterval = std::chrono::seconds(10);
 
 std::string ToStd(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -126,8 +150,13 @@ Result<std::shared_ptr<ssl::context>> BuildTlsContext(std::string_view chain_pem
   }
   SSL_CTX_set_options(
       ctx.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // An idle connection (waiting for its next request) gives its record buffers back.
+  SSL_CTX_set_mode(ctx.get(), SSL_MODE_RELEASE_BUFFERS);
   if (SSL_CTX_set_cipher_list(ctx.get(), kTls12Ciphers) != 1) {
     return ossl::ErrorStatus("SSL_CTX_set_cipher_list");
+  }
+  if (SSL_CTX_set1_groups_list(ctx.get(), kKeyExchangeGroups) != 1) {
+    return ossl::ErrorStatus("SSL_CTX_set1_groups_list");
   }
   if (SSL_CTX_set_session_id_context(ctx.get(), kSessionIdContext, sizeof(kSessionIdContext) - 1) !=
       1) {
@@ -303,6 +332,15 @@ void RecordMetrics(const ServerMetrics& m, const Request& req, int status, Durat
 
 class ServerImpl;
 
+// Phase is where a connection is, for the choice of which one yields at the cap.
+enum class Phase : uint8_t {
+  kOpening,  // TLS handshake, or waiting for the first request's first byte
+  kReading,  // a request is arriving (headers or body not complete)
+  kIdle,     // keep-alive: waiting for the next request's first byte
+  kServing,  // a complete request is being handled or its response written
+  kClosing,  // being closed
+};
+
 // SessionBase is the type-erased connection the server tracks.
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
@@ -311,6 +349,25 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   virtual void Run() = 0;
   // RequestStop asks the session to close once it is idle. Thread-safe.
   virtual void RequestStop() = 0;
+  // Evict closes the connection now when it is opening, reading or idle, and after its
+  // response when a request is being served. Thread-safe.
+  virtual void Evict() = 0;
+
+  // phase and since (steady_clock ticks of entering it) are written on the session's strand
+  // and read by the acceptor when it picks a connection to evict.
+  Phase phase() const { return phase_.load(std::memory_order_relaxed); }
+  int64_t since() const { return since_.load(std::memory_order_relaxed); }
+
+ protected:
+  void SetPhase(Phase p) {
+    phase_.store(p, std::memory_order_relaxed);
+    since_.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                 std::memory_order_relaxed);
+  }
+
+ private:
+  std::atomic<Phase> phase_{Phase::kOpening};
+  std::atomic<int64_t> since_{std::chrono::steady_clock::now().time_since_epoch().count()};
 };
 
 // --- server ------------------------------------------------------------------------------
@@ -339,15 +396,30 @@ class ServerImpl final : public Server {
     std::lock_guard<std::mutex> lock(mu_);
     return static_cast<int>(sessions_.size());
   }
+  uint64_t connections_evicted() const override { return evicted_.load(); }
+  uint64_t connections_refused() const override { return refused_.load(); }
 
   // Used by sessions.
   const ServerOptions& options() const { return options_; }
   const Router& router() const { return router_; }
   Random& random() { return *random_; }
   bool stopping() const { return stopping_.load(); }
+  // UnderPressure is true from kPressureNum/kPressureDen of the connection cap on.
+  bool UnderPressure() const {
+    return static_cast<int64_t>(live_.load(std::memory_order_relaxed)) * kPressureDen >=
+           static_cast<int64_t>(max_connections_) * kPressureNum;
+  }
+  // RequestWait is how long a connection may wait for a request: `base` (read_timeout for a
+  // new connection, idle_timeout between requests), cut under pressure.
+  Duration RequestWait(Duration base) const {
+    return UnderPressure() ? base / kPressureDivisor : base;
+  }
   void Unregister(uint64_t id) {
     std::lock_guard<std::mutex> lock(mu_);
-    sessions_.erase(id);
+    auto it = sessions_.find(id);
+    if (it == sessions_.end()) return;
+    if (!it->second.evicted) live_.fetch_sub(1, std::memory_order_relaxed);
+    sessions_.erase(it);
     if (sessions_.empty()) drained_.notify_all();
   }
   void LogError(std::string_view msg, const nlohmann::json& fields) {
@@ -361,6 +433,16 @@ class ServerImpl final : public Server {
   Status Listen();
   void DoAccept();
   void OnAccept(ErrorCode ec, tcp::socket socket);
+  void OnAcceptError(ErrorCode ec);
+  // PickVictimLocked chooses the connection to close for a new one: the idle keep-alive
+  // connection idle the longest, else the oldest among those without a complete request
+  // (opening or reading). It marks it evicted (no longer counted against the cap) and returns
+  // it; null when every connection is serving or closing. Requires mu_.
+  std::shared_ptr<SessionBase> PickVictimLocked();
+  // EvictOne evicts PickVictimLocked's choice; false when there is none.
+  bool EvictOne(std::string_view why);
+  // LowerCapToFileLimit sets max_connections_ from the options and RLIMIT_NOFILE.
+  void LowerCapToFileLimit();
 
   const ServerOptions options_;
   const Router& router_;
@@ -369,9 +451,19 @@ class ServerImpl final : public Server {
   std::mutex ctx_mu_;
   std::shared_ptr<ssl::context> tls_ctx_;  // guarded by ctx_mu_
 
+  // Slot is a tracked connection: the session and whether it was evicted (then it no longer
+  // counts against the cap).
+  struct Slot {
+    std::weak_ptr<SessionBase> session;
+    SessionBase* raw = nullptr;  // valid while the slot exists (see PickVictimLocked)
+    bool evicted = false;
+  };
   mutable std::mutex mu_;
   std::condition_variable drained_;
-  std::unordered_map<uint64_t, std::weak_ptr<SessionBase>> sessions_;  // guarded by mu_
+  std::unordered_map<uint64_t, Slot> sessions_;  // guarded by mu_
+  // live_ counts the sessions not evicted (written under mu_, read anywhere).
+  std::atomic<int> live_{0};
+  int max_connections_ = 0;  // effective cap, set by Start
 
   std::mutex lifecycle_mu_;  // serializes Start and Stop
   bool started_ = false;
@@ -379,7 +471,13 @@ class ServerImpl final : public Server {
   std::atomic<bool> stopping_{false};
   std::atomic<int> port_{0};
   std::atomic<uint64_t> accepted_{0};
-  uint64_t next_id_ = 0;  // used on the acceptor's strand only
+  std::atomic<uint64_t> evicted_{0};
+  std::atomic<uint64_t> refused_{0};
+  // Used on the acceptor's strand only:
+  uint64_t next_id_ = 0;
+  Duration accept_backoff_{};
+  SteadyTime last_accept_error_log_{};
+  uint64_t accept_errors_unlogged_ = 0;
 
   // Destruction order matters: the acceptor and timer must go before the io_context.
   std::unique_ptr<net::io_context> ioc_;
@@ -402,7 +500,8 @@ class Session final : public SessionBase {
         ctx_(std::move(ctx)),
         stream_(MakeStream(std::move(socket), ctx_.get())),
         id_(id),
-        remote_(std::move(remote)) {}
+        remote_(std::move(remote)),
+        buffer_(server.options().max_header_bytes + kReadBufferSlack) {}
 
   ~Session() override { server_.Unregister(id_); }
 
@@ -416,6 +515,19 @@ class Session final : public SessionBase {
       // An idle connection (waiting for a request) is closed now; a busy one after its
       // response.
       if (!self->busy_ && !self->closed_) self->Lowest().cancel();
+    });
+  }
+
+  void Evict() override {
+    net::post(stream_.get_executor(), [self = Self()] {
+      self->evicted_ = true;  // a request being served is answered, then the connection closes
+      if (self->closed_) return;
+      Phase p = self->phase();
+      if (p == Phase::kOpening || p == Phase::kReading || p == Phase::kIdle) {
+        self->server_.LogDebug("connection evicted",
+                               {{"remote-address", self->remote_}, {"connection-id", self->id_}});
+        self->CloseSocket();
+      }
     });
   }
 
@@ -438,8 +550,10 @@ class Session final : public SessionBase {
       CloseSocket();
       return;
     }
+    // One deadline for the handshake and the first request's first byte.
+    open_deadline_ = std::chrono::steady_clock::now() + server_.RequestWait(opts().read_timeout);
     if constexpr (kTls) {
-      Lowest().expires_after(opts().read_timeout);
+      Lowest().expires_at(open_deadline_);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = Self()](ErrorCode ec) { self->OnHandshake(ec); });
     } else {
@@ -449,6 +563,10 @@ class Session final : public SessionBase {
 
   void OnHandshake(ErrorCode ec) {
     if (ec) {
+      if (evicted_) {
+        CloseSocket();
+        return;
+      }
       if (opts().metrics && opts().metrics->tls_handshake_failures) {
         opts().metrics->tls_handshake_failures->Inc();
       }
@@ -464,11 +582,11 @@ class Session final : public SessionBase {
     WaitForRequest();
   }
 
-  // WaitForRequest waits for the first byte of the next request, bounded by read_timeout for
-  // a new connection and idle_timeout between keep-alive requests.
+  // WaitForRequest waits for the first byte of the next request, bounded by the opening
+  // deadline for a new connection and by idle_timeout between keep-alive requests.
   void WaitForRequest() {
     busy_ = false;
-    if (stop_requested_ || server_.stopping()) {
+    if (stop_requested_ || evicted_ || server_.stopping()) {
       Close(/*linger=*/false);
       return;
     }
@@ -476,7 +594,12 @@ class Session final : public SessionBase {
       ReadHeader();
       return;
     }
-    Lowest().expires_after(first_request_ ? opts().read_timeout : opts().idle_timeout);
+    if (first_request_) {
+      Lowest().expires_at(open_deadline_);
+    } else {
+      SetPhase(Phase::kIdle);
+      Lowest().expires_after(server_.RequestWait(opts().idle_timeout));
+    }
     stream_.async_read_some(buffer_.prepare(kReadChunk), [self = Self()](ErrorCode ec, size_t n) {
       if (ec) {
         self->CloseSocket();
@@ -488,6 +611,7 @@ class Session final : public SessionBase {
   }
 
   void ReadHeader() {
+    SetPhase(Phase::kReading);
     busy_ = true;
     first_request_ = false;
     request_start_ = std::chrono::steady_clock::now();
@@ -566,6 +690,7 @@ class Session final : public SessionBase {
   }
 
   void HandleRequest() {
+    SetPhase(Phase::kServing);
     bhttp::request<bhttp::string_body> msg = parser_->release();
     parser_.reset();
     // The request and response live in the session until the response is written: an
@@ -651,6 +776,7 @@ class Session final : public SessionBase {
 
   // RespondError answers a request the transport rejects (malformed, too large) and closes.
   void RespondError(int status) {
+    SetPhase(Phase::kServing);
     Request req;
     if (parser_) FillRequestHead(parser_->get(), req);
     parser_.reset();
@@ -663,7 +789,7 @@ class Session final : public SessionBase {
     Duration elapsed = std::chrono::steady_clock::now() - request_start_;
     if (resp.status < 100 || resp.status > 999) resp.status = 500;
     resp.SetHeader("X-Request-Id", req.request_id);
-    keep_alive = keep_alive && !stop_requested_ && !server_.stopping();
+    keep_alive = keep_alive && !stop_requested_ && !evicted_ && !server_.stopping();
     if (opts().metrics) RecordMetrics(*opts().metrics, req, resp.status, elapsed);
     if (opts().access_log) {
       try {
@@ -712,6 +838,7 @@ class Session final : public SessionBase {
   // drains what the client still sends for a short while, then the socket close.
   void Close(bool linger) {
     if (closed_) return;
+    SetPhase(Phase::kClosing);
     if constexpr (kTls) {
       if (handshake_done_) {
         // Mark the peer's close_notify as received so SSL_shutdown returns once ours is sent,
@@ -765,6 +892,7 @@ class Session final : public SessionBase {
   }
 
   void CloseSocket() {
+    if (!closed_) SetPhase(Phase::kClosing);
     closed_ = true;
     ErrorCode ec;
     Lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -788,10 +916,12 @@ class Session final : public SessionBase {
   size_t drained_bytes_ = 0;
   SteadyTime linger_deadline_{};
   SteadyTime request_start_{};
+  SteadyTime open_deadline_{};
   bool handshake_done_ = false;
   bool first_request_ = true;
   bool busy_ = false;
   bool stop_requested_ = false;
+  bool evicted_ = false;
   bool closed_ = false;
 };
 
@@ -816,6 +946,7 @@ Status ServerImpl::Start() {
     return listening;
   }
   accept_retry_.emplace(acceptor_->get_executor());
+  LowerCapToFileLimit();
   started_ = true;
   DoAccept();
   for (int i = 0; i < threads; ++i) {
@@ -890,29 +1021,138 @@ void ServerImpl::DoAccept() {
   });
 }
 
+void ServerImpl::LowerCapToFileLimit() {
+  max_connections_ = options_.max_connections;
+  struct rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) return;
+  rlim_t reserve = std::max(kFdReserveMin, rl.rlim_cur / kFdReserveFraction);
+  rlim_t usable = rl.rlim_cur > reserve ? rl.rlim_cur - reserve : 1;
+  if (static_cast<rlim_t>(max_connections_) <= usable) return;
+  max_connections_ = static_cast<int>(usable);
+  if (options_.logger != nullptr) {
+    options_.logger->Warn("max connections lowered to fit the open-file limit (ulimit -n)",
+                          {{"address", options_.address},
+                           {"max-connections", options_.max_connections},
+                           {"effective-max-connections", max_connections_},
+                           {"open-file-limit", static_cast<uint64_t>(rl.rlim_cur)}});
+  }
+}
+
+std::shared_ptr<SessionBase> ServerImpl::PickVictimLocked() {
+  // The scan reads the sessions through their raw pointers: a session unregisters (under mu_)
+  // before any of it is destroyed, so every registered one is alive here. It must not take
+  // ownership of sessions it does not return: dropping the last reference under mu_ would run
+  // the destructor, which takes mu_.
+  Slot* idle = nullptr;
+  Slot* incomplete = nullptr;
+  int64_t idle_since = 0, incomplete_since = 0;
+  for (auto& [id, slot] : sessions_) {
+    if (slot.evicted || slot.session.expired()) continue;
+    Phase p = slot.raw->phase();
+    int64_t since = slot.raw->since();
+    if (p == Phase::kIdle) {
+      if (idle == nullptr || since < idle_since) {
+        idle = &slot;
+        idle_since = since;
+      }
+    } else if (p == Phase::kOpening || p == Phase::kReading) {
+      if (incomplete == nullptr || since < incomplete_since) {
+        incomplete = &slot;
+        incomplete_since = since;
+      }
+    }
+  }
+  Slot* victim = idle != nullptr ? idle : incomplete;
+  if (victim == nullptr) return nullptr;
+  std::shared_ptr<SessionBase> session = victim->session.lock();  // released by the caller
+  if (!session) return nullptr;  // it is being destroyed: its place frees itself
+  victim->evicted = true;
+  live_.fetch_sub(1, std::memory_order_relaxed);
+  return session;
+}
+
+bool ServerImpl::EvictOne(std::string_view why) {
+  std::shared_ptr<SessionBase> victim;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    victim = PickVictimLocked();
+  }
+  if (!victim) return false;
+  ++evicted_;
+  LogDebug("evicting a connection", {{"reason", why}});
+  victim->Evict();
+  return true;
+}
+
+void ServerImpl::OnAcceptError(ErrorCode ec) {
+  // EMFILE / ENFILE: out of descriptors. The pending connection stays in the listen backlog;
+  // close an idle or incomplete connection so it can be accepted, then retry soon. Other
+  // errors (ENOBUFS, ENOMEM, ...) back off. Never retry in a busy loop.
+  const bool no_fds = ec == net::error::no_descriptors ||
+                      (ec.category() == boost::system::system_category() && ec.value() == ENFILE);
+  Duration delay;
+  if (no_fds && EvictOne("out of file descriptors")) {
+    accept_backoff_ = Duration::zero();
+    delay = kAcceptBackoffMin;
+  } else {
+    accept_backoff_ = accept_backoff_ == Duration::zero()
+                          ? Duration(kAcceptBackoffMin)
+                          : std::min<Duration>(accept_backoff_ * 2, kAcceptBackoffMax);
+    delay = accept_backoff_;
+  }
+  // One line per interval, counting what was not logged, so an fd storm cannot flood the log.
+  auto now = std::chrono::steady_clock::now();
+  if (last_accept_error_log_ == SteadyTime{} ||
+      now - last_accept_error_log_ >= kAcceptErrorLogInterval) {
+    LogError("accept failed", {{"error", ec.message()}, {"suppressed", accept_errors_unlogged_}});
+    last_accept_error_log_ = now;
+    accept_errors_unlogged_ = 0;
+  } else {
+    ++accept_errors_unlogged_;
+  }
+  accept_retry_->expires_after(delay);
+  accept_retry_->async_wait([this](ErrorCode tec) {
+    if (!tec && !stopping_) DoAccept();
+  });
+}
+
 void ServerImpl::OnAccept(ErrorCode ec, tcp::socket socket) {
   if (stopping_ || ec == net::error::operation_aborted || !acceptor_->is_open()) return;
   if (ec) {
-    // E.g. EMFILE: back off briefly instead of spinning.
-    LogError("accept failed", {{"error", ec.message()}});
-    accept_retry_->expires_after(std::chrono::milliseconds(50));
-    accept_retry_->async_wait([this](ErrorCode tec) {
-      if (!tec && !stopping_) DoAccept();
-    });
+    OnAcceptError(ec);
     return;
   }
+  accept_backoff_ = Duration::zero();
   ++accepted_;
   tcp::endpoint remote = socket.remote_endpoint(ec);
-  bool over_cap;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    over_cap = static_cast<int>(sessions_.size()) >= options_.max_connections;
-  }
-  if (ec || over_cap) {
+  if (ec) {  // the client is already gone
     ErrorCode ignored;
     socket.close(ignored);
     DoAccept();
     return;
+  }
+  // At the cap, an idle or incomplete connection yields its place; without one, the new
+  // connection is closed at once.
+  std::shared_ptr<SessionBase> victim;
+  bool refuse = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (live_.load(std::memory_order_relaxed) >= max_connections_) {
+      victim = PickVictimLocked();
+      refuse = victim == nullptr;
+    }
+  }
+  if (refuse) {
+    ++refused_;
+    ErrorCode ignored;
+    socket.close(ignored);
+    DoAccept();
+    return;
+  }
+  if (victim) {
+    ++evicted_;
+    victim->Evict();
+    victim.reset();
   }
   socket.set_option(tcp::no_delay(true), ec);
   std::string remote_ip = Unmap(remote.address()).to_string();
@@ -932,7 +1172,10 @@ void ServerImpl::OnAccept(ErrorCode ec, tcp::socket socket) {
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sessions_[id] = session;
+    Slot& slot = sessions_[id];
+    slot.session = session;
+    slot.raw = session.get();
+    live_.fetch_add(1, std::memory_order_relaxed);
   }
   session->Run();
   DoAccept();
@@ -953,8 +1196,8 @@ void ServerImpl::Stop(Duration grace) {
   std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [id, weak] : sessions_) {
-      if (auto s = weak.lock()) live.push_back(std::move(s));
+    for (auto& [id, slot] : sessions_) {
+      if (auto s = slot.session.lock()) live.push_back(std::move(s));
     }
   }
   for (auto& s : live) s->RequestStop();

@@ -54,16 +54,25 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   // max_header_bytes bounds the request line plus header fields; over it is answered 431.
   size_t max_header_bytes = 16 << 10;
-  // read_timeout bounds the TLS handshake, the wait for a connection's first request, and the
-  // reading of each request's headers and body (from its first byte). A client that is too
-  // slow is disconnected (slowloris bound).
+  // read_timeout bounds, on a new connection, the TLS handshake and the wait for the first
+  // request's first byte together (one deadline from the accept), and then the reading of each
+  // request's headers and body together (one deadline from the request's first byte). A
+  // deadline is absolute: a client that dribbles bytes (slowloris) does not extend it.
   Duration read_timeout = std::chrono::seconds(30);
-  // write_timeout bounds the writing of each response.
+  // write_timeout bounds the writing of each response (a client that does not read is
+  // disconnected).
   Duration write_timeout = std::chrono::seconds(30);
   // idle_timeout bounds the wait for the next request on a keep-alive connection.
   Duration idle_timeout = std::chrono::seconds(60);
-  // max_connections caps concurrent connections; a connection beyond it is accepted and closed
-  // at once.
+  // max_connections caps concurrent connections. It is lowered at Start to what the open-file
+  // limit (RLIMIT_NOFILE, less a reserve for the rest of the process) allows, with a warning.
+  // A connection beyond it evicts the connection that has waited longest among those that are
+  // idle between keep-alive requests (first) or have not yet sent a complete request (then:
+  // TLS handshake, no request yet, request still arriving); a request being served is never
+  // cut. With nothing to evict the new connection is accepted and closed at once. From 3/4 of
+  // the cap on ("pressure"), new waits for a first or a next request get a quarter of
+  // read_timeout / idle_timeout. The same eviction frees a descriptor when accept fails with
+  // EMFILE/ENFILE (accept is retried with a bounded backoff, never in a busy loop).
   int max_connections = 4096;
   // tls selects HTTPS (credentials from Server::SetTlsCredentials, required before Start) or
   // plain HTTP (for an insecure listener or metrics).
@@ -89,12 +98,19 @@ struct ServerOptions {
 // or plain HTTP) that dispatches requests to a Router on a fixed pool of I/O threads.
 //
 // TLS policy (as step-ca): TLS 1.2 minimum, 1.3 maximum; TLS 1.2 ciphers ECDHE with AES-GCM or
-// ChaCha20-Poly1305 only (ECDSA or RSA server keys); no renegotiation, no compression; the same
+// ChaCha20-Poly1305 only (ECDSA or RSA server keys); key exchange on X25519, P-256, P-384 or
+// P-521 only (no finite-field groups); no renegotiation, no compression; the same
 // certificate for every SNI name; ALPN "http/1.1". Client certificates are "verify if given":
 // a client may present none (Request::peer_chain_der is then empty), but a presented
 // certificate that does not verify against the client CA pool (unknown issuer, expired, ...)
 // fails the handshake. Certificates in the pool act as trust anchors even when they are
 // intermediates (as Go's x509.CertPool does).
+//
+// Limits (see ServerOptions): every wait has an absolute deadline, connections are capped with
+// eviction of idle and incomplete ones, and a connection's memory is bounded by
+// max_header_bytes plus a read buffer of at most 64 KiB (request line, headers, pipelined
+// bytes), max_body_bytes for the body, and the handler's response while it is written; idle
+// TLS connections release OpenSSL's record buffers.
 //
 // Thread-safety: all methods are thread-safe, but Stop must not be called from a handler.
 class Server {
@@ -132,8 +148,15 @@ class Server {
   // connections_accepted returns how many connections were accepted since Start (including
   // those closed at once for being over max_connections).
   virtual uint64_t connections_accepted() const = 0;
-  // active_connections returns how many connections are open now.
+  // active_connections returns how many connections are open now (including those being
+  // closed).
   virtual int active_connections() const = 0;
+  // connections_evicted returns how many connections were closed to make room for a new one
+  // (at max_connections or on EMFILE) since Start.
+  virtual uint64_t connections_evicted() const = 0;
+  // connections_refused returns how many connections were closed at once since Start because
+  // the cap was reached and no connection could be evicted.
+  virtual uint64_t connections_refused() const = 0;
 };
 
 }  // namespace cairn::http

@@ -61,7 +61,17 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
       srv->router_, [s = srv.get()] { return s->authority(); }, srv->config_.ocsp.path);
   srv->router_.SetErrorRenderer(
       [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
+  // ca.json's cairn.http block (Cairn's own; step-ca ignores it) sets the listeners' limits.
+  const config::HttpLimitsConfig& limits = srv->config_.http_limits;
+  auto apply_limits = [&limits](http::ServerOptions& o) {
+    o.read_timeout = limits.read_timeout;
+    o.write_timeout = limits.write_timeout;
+    o.idle_timeout = limits.idle_timeout;
+    o.max_connections = limits.max_connections;
+  };
   http::ServerOptions sopts;
+  apply_limits(sopts);
+  sopts.logger = srv->options_.log;
   sopts.address = srv->options_.address_override.empty() ? srv->config_.address
                                                          : srv->options_.address_override;
   // POST /sign never waits on an I/O thread (the store answers it by callback), so a few
@@ -84,10 +94,11 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
           resp.SetBody(200, "text/plain; version=0.0.4; charset=utf-8", s->metrics_->Render());
         });
     http::ServerOptions mopts;
+    apply_limits(mopts);
     mopts.address = srv->config_.metrics_address;
     mopts.tls = false;
     mopts.threads = 1;
-    mopts.max_connections = 64;
+    mopts.max_connections = std::min(64, limits.max_connections);
     mopts.max_body_bytes = 1 << 10;
     mopts.logger = srv->options_.log;
     CAIRN_ASSIGN_OR_RETURN(srv->metrics_server_, http::Server::Create(mopts, srv->metrics_router_));
@@ -100,6 +111,7 @@ Result<std::unique_ptr<CaServer>> CaServer::Create(Options options) {
     srv->insecure_router_.SetErrorRenderer(
         [](int status, http::Response& resp) { api::RenderStatus(status, resp); });
     http::ServerOptions iopts;
+    apply_limits(iopts);
     iopts.address = srv->config_.insecure_address;
     iopts.tls = false;
     iopts.threads = 2;

@@ -622,3 +622,98 @@ TEST(SshConfigTest, SshAndTemplatesBlocks) {
 
 }  // namespace
 }  // namespace cairn::config
+
+// Cairn's own `cairn.http` block: the HTTP server's limits.
+namespace cairn::config {
+namespace {
+
+Result<CaConfig> ParseWith(const std::string& extra) {
+  return ParseCaConfig(R"({"address": ":443", "root": "r", "crt": "c", "key": "k")" +
+                           (extra.empty() ? "" : ", " + extra) + "}",
+                       "");
+}
+
+TEST(HttpLimitsConfigTest, DefaultsAndOverrides) {
+  auto d = ParseWith("");
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->http_limits.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(d->http_limits.write_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(d->http_limits.idle_timeout, std::chrono::seconds(60));
+  EXPECT_EQ(d->http_limits.max_connections, 4096);
+  CAIRN_EXPECT_OK(Validate(*d));
+
+  auto c = ParseWith(R"("cairn": {"http": {"readTimeout": "2s", "writeTimeout": "1500ms",
+                                             "idleTimeout": "1m30s", "maxConnections": 50}})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->http_limits.read_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c->http_limits.write_timeout, std::chrono::milliseconds(1500));
+  EXPECT_EQ(c->http_limits.idle_timeout, std::chrono::seconds(90));
+  EXPECT_EQ(c->http_limits.max_connections, 50);
+  CAIRN_EXPECT_OK(Validate(*c));
+
+  // Only what is given changes; an empty or null block is the defaults.
+  auto partial = ParseWith(R"("cairn": {"http": {"idleTimeout": "5s"}})");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_EQ(partial->http_limits.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(partial->http_limits.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(ParseWith(R"("cairn": {})")->http_limits.max_connections, 4096);
+  EXPECT_EQ(ParseWith(R"("cairn": {"http": null})")->http_limits.max_connections, 4096);
+  // Other members of `cairn` are not this block's business.
+  EXPECT_TRUE(ParseWith(R"("cairn": {"http": {}, "other": 1})").ok());
+}
+
+TEST(HttpLimitsConfigTest, RefusesBadLimitsWithClearMessages) {
+  struct Case {
+    const char* block;
+    const char* message;
+  };
+  const Case cases[] = {
+      {R"("cairn": 5)", "cairn must be an object"},
+      {R"("cairn": {"http": []})", "cairn.http must be an object"},
+      {R"("cairn": {"http": {"readTimeout": "soon"}})", "cairn.http.readTimeout"},
+      {R"("cairn": {"http": {"writeTimeout": true}})",
+       "cairn.http.writeTimeout must be a duration"},
+      {R"("cairn": {"http": {"readTimeout": "0s"}})",
+       "cairn.http.readTimeout must be between 100ms and 1h0m0s, got 0s"},
+      {R"("cairn": {"http": {"idleTimeout": "-1s"}})", "cairn.http.idleTimeout must be between"},
+      {R"("cairn": {"http": {"writeTimeout": "2h"}})", "cairn.http.writeTimeout must be between"},
+      {R"("cairn": {"http": {"readTimeout": "50ms"}})", "cairn.http.readTimeout must be between"},
+      {R"("cairn": {"http": {"maxConnections": 0}})",
+       "cairn.http.maxConnections must be between 1 and 1000000"},
+      {R"("cairn": {"http": {"maxConnections": 99999999999}})",
+       "cairn.http.maxConnections must be between 1 and 1000000"},
+      {R"("cairn": {"http": {"maxConnections": "10"}})",
+       "cairn.http.maxConnections must be an integer"},
+      {R"("cairn": {"http": {"maxConnections": 1.5}})",
+       "cairn.http.maxConnections must be an integer"},
+      {R"("cairn": {"http": {"readTimout": "2s"}})", "cairn.http: unknown field \"readTimout\""},
+  };
+  for (const Case& tc : cases) {
+    auto c = ParseWith(tc.block);
+    Status s = c.ok() ? Validate(*c) : c.status();
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << tc.block;
+    EXPECT_THAT(s.message(), HasSubstr(tc.message)) << tc.block;
+  }
+}
+
+// `cairn ca provisioner add` and friends save ca.json from `raw`: the block survives an edit,
+// member order included, and step-ca's own fields are untouched.
+TEST(HttpLimitsConfigTest, SurvivesProvisionerEditsAndSave) {
+  TempDir dir;
+  auto c = ParseWith(R"("cairn": {"http": {"readTimeout": "3s", "maxConnections": 64}},
+                        "authority": {"provisioners": []})");
+  ASSERT_TRUE(c.ok()) << c.status();
+  CAIRN_ASSERT_OK(c->AddProvisioner(OJson::parse(R"({"type": "ACME", "name": "acme"})")));
+  const std::string out = dir.File("ca.json");
+  CAIRN_ASSERT_OK(SaveCaConfig(*c, out));
+  auto reloaded = LoadCaConfig(out);
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_EQ(reloaded->raw["cairn"], OJson::parse(R"({"http": {"readTimeout": "3s",
+                                                              "maxConnections": 64}})"));
+  EXPECT_EQ(reloaded->http_limits.read_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(reloaded->http_limits.max_connections, 64);
+  ASSERT_NE(reloaded->FindProvisioner("acme"), nullptr);
+}
+
+}  // namespace
+}  // namespace cairn::config
