@@ -197,7 +197,9 @@ void AcmeServer::TimerLoop() {
       timer_cv_.wait_for(lock, wait);
       continue;
     }
-    auto [authz_id, challenge_id] = first->second;
+    // Not a structured binding: clang 14 cannot capture one in the lambda below.
+    std::string authz_id = first->second.first;
+    std::string challenge_id = first->second.second;
     timers_.erase(first);
     lock.unlock();
     bool accepted = workers_->TrySubmit([this, authz_id, challenge_id] {
@@ -1157,6 +1159,14 @@ Status AcmeServer::RevokeCert(Context& ctx) {
     if (!r->is_number_integer()) {
       return Problem(StatusCode::kInvalidArgument, "badRevocationReason",
                      "reason must be a number");
+    }
+    // Range-check before narrowing to int: 4294967297 must not become 1 (keyCompromise).
+    const bool in_range = r->is_number_unsigned()
+                              ? r->get<uint64_t>() <= 10
+                              : r->get<int64_t>() >= 0 && r->get<int64_t>() <= 10;
+    if (!in_range) {
+      return Problem(StatusCode::kInvalidArgument, "badRevocationReason",
+                     "reason " + r->dump() + " is not an allowed CRL reason code");
     }
     reason = r->get<int>();
   }

@@ -342,11 +342,38 @@ Result<std::string> DecryptPbes2(std::string_view der, std::string_view password
   return CbcCrypt(cipher, key, *iv, *data, /*encrypt=*/false);
 }
 
+// CheckPbeIterations bounds the iteration count of the older schemes (PBES1, PKCS#12 PBE), whose
+// parameters are PBEParameter {salt OCTET STRING, iterationCount INTEGER}: OpenSSL runs any
+// count it is given, so a hostile key file could make it run for hours.
+Status CheckPbeIterations(std::string_view der) {
+  const Status malformed = InvalidArgumentError("error parsing ENCRYPTED PRIVATE KEY: malformed");
+  der::Reader top(der);
+  auto epki = top.Expect(der::kSequence);
+  if (!epki.ok()) return malformed;
+  der::Reader r(*epki);
+  auto alg = r.Expect(der::kSequence);
+  if (!alg.ok()) return malformed;
+  der::Reader a(*alg);
+  auto oid = a.Expect(der::kObjectIdentifier);
+  auto params = a.Expect(der::kSequence);
+  if (!oid.ok() || !params.ok()) return malformed;
+  der::Reader p(*params);
+  auto salt = p.Expect(der::kOctetString);
+  auto iter_raw = p.Expect(der::kInteger);
+  if (!salt.ok() || !iter_raw.ok()) return malformed;
+  auto iter = der::ParseInt64(*iter_raw);
+  if (!iter.ok() || *iter < 1 || *iter > kMaxPbkdf2Iterations) {
+    return InvalidArgumentError("unsupported encrypted key: bad PBE parameters");
+  }
+  return Status();
+}
+
 // DecryptPkcs8 returns the PrivateKeyInfo DER inside an EncryptedPrivateKeyInfo.
 Result<std::string> DecryptPkcs8(std::string_view der, std::string_view password) {
   auto pbes2 = DecryptPbes2(der, password);
   if (pbes2.ok() || pbes2.status().code() != StatusCode::kUnimplemented) return pbes2;
-  // Older schemes (PBES1, PKCS#12 PBE): let OpenSSL handle them.
+  // Older schemes (PBES1, PKCS#12 PBE): let OpenSSL handle them, within our iteration bound.
+  CAIRN_RETURN_IF_ERROR(CheckPbeIterations(der));
   const unsigned char* p = Bytes(der);
   ossl::UniquePtr<X509_SIG> sig(d2i_X509_SIG(nullptr, &p, static_cast<long>(der.size())));
   if (!sig || p != Bytes(der) + der.size()) {
