@@ -30,7 +30,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-
 #include <filesystem>
 #include <functional>
 #include <memory>
