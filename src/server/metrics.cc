@@ -127,6 +127,14 @@ void CaMetrics::WatchServer(const http::Server* server) {
   registry_.AddCounterFunc(
       "cairn_http_connections_total", "Connections accepted on the CA listener",
       [server] { return static_cast<double>(server->connections_accepted()); });
+  registry_.AddCounterFunc(
+      "cairn_http_connections_evicted_total",
+      "Idle or incomplete connections closed at the connection cap to make room for new ones",
+      [server] { return static_cast<double>(server->connections_evicted()); });
+  registry_.AddCounterFunc(
+      "cairn_http_connections_refused_total",
+      "Connections closed at once: at the cap with none to evict, or out of file descriptors",
+      [server] { return static_cast<double>(server->connections_refused()); });
 }
 
 }  // namespace cairn::server

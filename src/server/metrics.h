@@ -16,7 +16,8 @@ namespace cairn::server {
 //  - Cairn's: step_ca_x509_revoked_total{provisioner,success},
 //    cairn_token_rejections_total{reason}, cairn_http_requests_total{method,route,code},
 //    cairn_http_request_duration_seconds{route}, cairn_http_open_connections,
-//    cairn_http_connections_total, cairn_tls_handshake_failures_total,
+//    cairn_http_connections_total, cairn_http_connections_{evicted,refused}_total,
+//    cairn_tls_handshake_failures_total,
 //    cairn_store_commit_duration_seconds, cairn_store_commit_batch_size,
 //    cairn_store_failed_commits_total, cairn_build_info{version,openssl};
 //  - the process collector's standard process_* series.
@@ -28,7 +29,7 @@ class CaMetrics {
   explicit CaMetrics(Time start);
 
   // WatchServer registers the gauges read from the live HTTPS server (open connections,
-  // connections accepted). `server` must outlive this object's scrapes.
+  // connections accepted, evicted and refused). `server` must outlive this object's scrapes.
   void WatchServer(const http::Server* server);
 
   const http::ServerMetrics& http() const { return http_; }

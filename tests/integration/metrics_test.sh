@@ -127,6 +127,12 @@ expect_eq "unknown routes share one label" $((before + 2)) "$(m cairn_http_reque
 expect_match "health checks counted by route" '^[1-9][0-9]*$' \
   "$(m cairn_http_requests_total method=GET route=/health code=200)"
 expect_match "connections accepted are counted" '^[1-9][0-9]*$' "$(m cairn_http_connections_total)"
+# Far below the cap: nothing evicted or refused (tests/integration/slow_clients_test.sh and
+# tests/http/server_limits_test.cc drive the cap).
+expect_eq "evicted connections are a counter at 0" "counter 0" \
+  "$(m --type cairn_http_connections_evicted_total) $(m cairn_http_connections_evicted_total)"
+expect_eq "refused connections are a counter at 0" "counter 0" \
+  "$(m --type cairn_http_connections_refused_total) $(m cairn_http_connections_refused_total)"
 expect_match "uptime is reported" '^[0-9]+$' "$(m step_ca_uptime_seconds)"
 expect_match "CPU time is reported" '^[0-9.]+$' "$(m process_cpu_seconds_total)"
 
