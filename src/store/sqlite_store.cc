@@ -1515,7 +1515,8 @@ class SqliteStoreImpl final : public SqliteStore {
       // The host index, in the same transaction (step-ca's StoreSSHCertificate).
       for (const std::string& p : cert.principals) {
         CAIRN_ASSIGN_OR_RETURN(Stmt h, Stmt::Make(c, kInsertSshHost));
-        h.Text(1, SshHostKey(p));
+        const std::string key = SshHostKey(p);  // bound without a copy: must outlive Run
+        h.Text(1, key);
         h.Text(2, cert.serial);
         h.Int(3, SqlSeconds(cert.valid_before));
         CAIRN_RETURN_IF_ERROR(h.Run("insert SSH host"));
