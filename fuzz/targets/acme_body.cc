@@ -493,10 +493,11 @@ void NewOrder(World& w, std::string_view payload) {
 
 void Finalize(World& w, std::string_view payload) {
   Signer& s = w.main();
+  // Substitute first: $CERT may finalize the ready order to issue its certificate.
+  const std::string body = Substitute(std::string(payload), w, s, "acme");
   const std::string order = w.ReadyOrder();
   const size_t certs = CertificateCount(w);
-  AcmeResponse r =
-      w.Post(s, Endpoint::kFinalize, {order}, Substitute(std::string(payload), w, s, "acme"));
+  AcmeResponse r = w.Post(s, Endpoint::kFinalize, {order}, body);
   CheckResponse(r);
   auto o = acme::Order::FromRecord(*w.store().GetAcmeOrder(order).value()).value();
   if (r.status >= 400) {
@@ -576,11 +577,12 @@ void Raw(World& w, std::string_view in) {
                                         Endpoint::kAccount,    Endpoint::kFinalize};
   const Endpoint ep = kEndpoints[static_cast<uint8_t>(in[0]) % std::size(kEndpoints)];
   Signer& s = w.main();
+  const std::string body = Substitute(std::string(in.substr(1)), w, s, "acme");
   std::vector<std::string> ids;
   if (ep == Endpoint::kAccount) ids = {s.account_id};
   if (ep == Endpoint::kFinalize) ids = {w.ReadyOrder()};
   AcmeRequest req = World::Req(ep, ids, "acme");
-  req.body = Substitute(std::string(in.substr(1)), w, s, "acme");
+  req.body = body;
   const size_t orders = OrderCount(w, s.account_id);
   const size_t certs = CertificateCount(w);
   AcmeResponse r = w.Send(req);

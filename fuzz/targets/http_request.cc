@@ -176,11 +176,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t n = parser.put(boost::asio::const_buffer(rest.data(), rest.size()), ec);
     rest.remove_prefix(n);
     if (ec == bhttp::error::need_more) {
-      if (n != 0 && !rest.empty()) {
-        ec = {};
-        continue;
-      }
-      // The client closed: as Beast's read does, the message completes only if it allows it.
+      // Every byte was offered already (Beast must not be called again without more data):
+      // the client closed. As Beast's read does, the message completes only if it allows it.
       if (parser.got_some()) {
         parser.put_eof(ec);
       } else {

@@ -80,6 +80,8 @@ void CheckCertificates(std::string_view in) {
       auto again = cairn::pki::Certificate::FromPem(cert.pem());
       FUZZ_CHECK(again.ok() && again->der() == cert.der());
       FUZZ_CHECK(again->serial_decimal() == cert.serial_decimal());
+      FUZZ_CHECK(again->not_before() == cert.not_before() &&
+                 again->not_after() == cert.not_after());
     }
   }
   auto one = cairn::pki::Certificate::FromPem(in);

@@ -22,7 +22,8 @@ std::string FormatRfc3339(Time t);
 // FormatRfc3339Nano renders with up to nanosecond precision (trailing zeros trimmed), as Go's
 // time.RFC3339Nano.
 std::string FormatRfc3339Nano(Time t);
-// ParseRfc3339 accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" (also lower-case t/z).
+// ParseRfc3339 accepts "YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)" (also lower-case t/z). Fails with
+// kInvalidArgument on other text, or on a time Time cannot hold (before 1678 or after 2261).
 Result<Time> ParseRfc3339(std::string_view text);
 
 // TimeOrDuration is step's "TimeDuration" request field: either an absolute RFC 3339 time or a

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "base/encoding.h"
@@ -271,7 +272,12 @@ Time ToTime(const ASN1_TIME* t) {
     ossl::ClearErrors();
     return Time();
   }
-  return FromUnixSeconds(static_cast<int64_t>(timegm(&tm)));
+  // Time (nanoseconds since 1970 in 64 bits) spans the years 1677..2262: clamp times beyond,
+  // such as RFC 5280's 99991231235959Z for "no well-defined expiration", rather than overflow.
+  constexpr int64_t kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(Time::duration::max()).count();
+  const int64_t secs = static_cast<int64_t>(timegm(&tm));
+  return FromUnixSeconds(std::clamp(secs, -kMaxSeconds, kMaxSeconds));
 }
 
 Status SetTime(ASN1_TIME* out, Time t) {

@@ -40,7 +40,8 @@ Result<ossl::UniquePtr<ASN1_OBJECT>> TextToObj(const std::string& oid);
 // AsnString returns the raw bytes of an ASN1_STRING.
 std::string AsnString(const ASN1_STRING* s);
 
-// ToTime converts an ASN1_TIME; returns the epoch when it cannot be read.
+// ToTime converts an ASN1_TIME; returns the epoch when it cannot be read. Times beyond what Time
+// holds (years 1677..2262, e.g. 99991231235959Z) are clamped to its first (last) whole second.
 Time ToTime(const ASN1_TIME* t);
 // SetTime writes `t` (seconds precision) into `out`; UTCTime until 2049, GeneralizedTime after
 // (RFC 5280 §4.1.2.5). Fails with kInvalidArgument when out of range.
