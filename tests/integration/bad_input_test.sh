@@ -42,7 +42,7 @@ run_py() {
   printf '%s\n' "$out" | grep -E '^(PASS|FAIL|     )'
   PASSED=$((PASSED + $(printf '%s\n' "$out" | grep -c '^PASS ')))
   FAILED=$((FAILED + $(printf '%s\n' "$out" | grep -c '^FAIL ')))
-  if [ "$rc" -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^FAIL '; then
+  if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
     fail "$name ran to the end (exit $rc)" "$(printf '%s' "$out" | tail -15)"
   fi
 }

@@ -30,7 +30,7 @@ expect_eq() {
 }
 # expect_match NAME REGEX TEXT
 expect_match() {
-  if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "no match for /$2/ in:" "$(printf '%s' "$3" | head -5)"; fi
+  if grep -Eq -- "$2" <<<"$3"; then pass "$1"; else fail "$1" "no match for /$2/ in:" "$(printf '%s' "$3" | head -5)"; fi
 }
 
 # free_port: a TCP port on 127.0.0.1 nobody listens on right now.

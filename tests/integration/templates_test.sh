@@ -141,7 +141,7 @@ CRT_DER_HEX=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["crt"]
   openssl x509 -outform DER | od -An -tx1 | tr -d ' \n')
 expect_match "extension value is UTF8String billing/3" "0c0962696c6c696e672f33" "$CRT_DER_HEX"
 expect_match "template's EKU (clientAuth only)" 'TLS Web Client Authentication' "$TEXT"
-if echo "$TEXT" | grep -q 'TLS Web Server Authentication'; then
+if grep -q 'TLS Web Server Authentication' <<<"$TEXT"; then
   fail "template replaced the default EKU"; else pass "template replaced the default EKU"; fi
 expect_match "provisioner extension still present" '1\.3\.6\.1\.4\.1\.37476\.9000\.64\.1' "$TEXT"
 
