@@ -26,19 +26,6 @@ void Fill(const acme::AcmeResponse& in, http::Response& out) {
   for (const auto& [k, v] : in.log_fields.items()) out.log_fields[k] = v;
 }
 
-// ValidHostHeader is Go's httpguts.ValidHostHeader, which step-ca's server applies to every
-// request: the Host header becomes the scheme and authority of every ACME URL (the directory,
-// Location, Link), so one that could end them (a space, '<', '>', '"', '/', '?', '#', control
-// characters) is refused.
-bool ValidHostHeader(std::string_view host) {
-  static constexpr std::string_view kAllowed = "!$%&'()*+,-.:;=[]_~";
-  for (char c : host) {
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && kAllowed.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 void RegisterAcmeRoutes(http::Router& router, acme::AcmeServer& server, WorkQueue& work) {
@@ -63,15 +50,6 @@ void RegisterAcmeRoutes(http::Router& router, acme::AcmeServer& server, WorkQueu
       router.HandleAsync(
           route.method, std::string(prefix) + route.path,
           [&server, &work, route](http::Request& req, http::Completion complete) {
-            if (!ValidHostHeader(req.host)) {
-              return complete([](http::Response& r) {
-                Status bad = acme::Problem(StatusCode::kInvalidArgument, "malformed",
-                                           "malformed Host header");
-                r.status = 400;
-                r.SetHeader("Content-Type", "application/problem+json");
-                r.body = acme::ProblemJson(bad).dump();
-              });
-            }
             auto in = std::make_shared<acme::AcmeRequest>();
             in->endpoint = route.endpoint;
             for (const char* p : route.params) in->ids.push_back(req.PathParam(p));

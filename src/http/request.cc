@@ -37,6 +37,15 @@ Result<std::string> PercentDecode(std::string_view s, bool plus_as_space) {
   return out;
 }
 
+bool ValidHostHeader(std::string_view host) {
+  static constexpr std::string_view kAllowed = "!$%&'()*+,-.:;=[]_~";
+  for (char c : host) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!alnum && kAllowed.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 Result<ParsedTarget> ParseRequestTarget(std::string_view target) {
   ParsedTarget out;
   if (target == "*") {

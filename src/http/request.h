@@ -72,6 +72,12 @@ struct ParsedTarget {
   std::string path;      // percent-decoded ("/a/b")
   std::string query;     // raw query without '?'
 };
+// ValidHostHeader reports whether `host` is a Host header value Go's server accepts (httpguts
+// rules: letters, digits and !$%&'()*+,-.:;=[]_~ only, empty allowed). Handlers build URLs
+// from Host (ACME's directory, Location, Link), so one that could end them (a space, '<', '>',
+// '"', '/', '?', '#', control characters) must never reach them. Pure; thread-safe.
+bool ValidHostHeader(std::string_view host);
+
 // ParseRequestTarget splits an HTTP request-target (origin-form "/a/b?q", absolute-form
 // "https://host/a/b?q", or asterisk-form "*") into a decoded path and a raw query. Fails with
 // kInvalidArgument on any other form or on a path with an invalid %-escape or an encoded NUL.

@@ -703,9 +703,12 @@ class Session final : public SessionBase {
     FillRequestHead(msg, req);
     req.body = std::move(msg.body());
     auto target = ParseRequestTarget(req.target);
-    if (!target.ok() || (req.version == 11 && !req.headers.Has("Host"))) {
-      // A malformed target, or an HTTP/1.1 request without Host (RFC 9112 §3.2; Go answers
-      // 400 too).
+    const std::vector<std::string_view> hosts = req.headers.GetAll("Host");
+    if (!target.ok() || (req.version == 11 && hosts.empty()) || hosts.size() > 1 ||
+        (hosts.size() == 1 && !ValidHostHeader(hosts[0]))) {
+      // A malformed target, an HTTP/1.1 request without Host, several Host fields (RFC 9112
+      // §3.2), or a Host no URL may be built from: Go's server answers 400 to each, for every
+      // route, so step-ca's handlers never see them.
       RenderError(400, resp);
       Finish(req, resp, /*keep_alive=*/false);
       return;

@@ -372,7 +372,12 @@ TEST_F(ServerTest, MalformedRequestIs400ThenClose) {
         // Request smuggling shape: both framings.
         "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
         "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-        "GET /hello HTTP/1.1\r\n\r\n"}) {  // HTTP/1.1 without Host
+        "GET /hello HTTP/1.1\r\n\r\n",  // HTTP/1.1 without Host
+        // Two Host fields; Hosts that could end a URL built from them (Go's rules).
+        "GET /hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a>;rel=\"x\"\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a b\r\n\r\n", "GET /hello HTTP/1.1\r\nHost: a/b?\r\n\r\n",
+        "GET /hello HTTP/1.1\r\nHost: a#b\r\n\r\n"}) {
     SCOPED_TRACE(bad);
     int fd = ConnectTcp(server_->port());
     ASSERT_GE(fd, 0);

@@ -183,8 +183,8 @@ for name, host in [("a Host with angle brackets and quotes", b'127.0.0.1>;rel="e
                    ("a Host with a path", b"evil.example/acme/x?")]:
     out = raw_get(BASE + "/directory", host)
     head = out.split(b"\r\n\r\n")[0]
-    report("%s: 400 malformed, copied into no Link nor URL" % name,
-           out.startswith(b"HTTP/1.1 400") and b"acme:error:malformed" in out and b"evil" not in out
+    report("%s: 400, copied into no Link nor URL" % name,
+           out.startswith(b"HTTP/1.1 400") and b"evil" not in out
            and b"\r\nlink:" not in head.lower(), out[:400])
 st, hs, b = ca.request("GET", BASE + "/directory")
 report("the directory still answers", st == 200 and "newNonce" in json.loads(b), st)

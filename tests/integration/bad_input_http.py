@@ -361,6 +361,18 @@ for path in ["/root/%0d%0aX-Evil:%201", "/acme/acme%0d%0aX-Evil:%201/directory",
     report("CR LF in the path %s: 404, no injected header" % path,
            out.startswith(b"HTTP/1.1 404") and no_evil(out), out[:400])
 
+# Go's server refuses a Host no URL may be built from, and several Host fields, on every route.
+for name, host in [("angle brackets and quotes", b'127.0.0.1>;rel="evil", <https://evil.example'),
+                   ("a space", b"127.0.0.1 evil"), ("a path", b"evil.example/x?"),
+                   ("CR in it", b"127.0.0.1\revil")]:
+    out = ca.raw(b"GET /health HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n")
+    report("a Host with %s on /health: 400" % name, out.startswith(b"HTTP/1.1 400") and b"evil" not in out,
+           out[:300])
+out = ca.raw(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n")
+report("two Host fields: 400", out.startswith(b"HTTP/1.1 400") and b"evil" not in out, out[:300])
+out = ca.raw(b"GET /health HTTP/1.1\r\nHost: [::1]:443\r\nConnection: close\r\n\r\n")
+report("a Host with an IPv6 literal and a port is served", out.startswith(b"HTTP/1.1 200"), out[:300])
+
 # --- 8. path traversal --------------------------------------------------------------------------------
 ca_json = open(os.path.join(WORK, "ca_json.txt")).read().strip()
 secret_bits = [b"root:x:", b"\"authority\"", b"BEGIN EC PRIVATE", b"ENCRYPTED PRIVATE KEY"]
