@@ -83,7 +83,8 @@ def verify(url, body, issuer, cert, root):
                             "-CAfile", root], capture_output=True, text=True)
     out = p.stdout + p.stderr
     ok = p.returncode == 0 and "Response verify OK" in out and f"{cert}: good" in out
-    detail = " | ".join(l.strip() for l in out.splitlines()
+    # The certificate's temporary directory is left out of the recorded detail.
+    detail = " | ".join(l.strip().replace(cert, os.path.basename(cert)) for l in out.splitlines()
                         if "verify" in l.lower() or ": " in l and cert in l)
     return {"ok": ok, "body_bytes": len(der), "detail": detail}
 
