@@ -34,6 +34,12 @@ std::vector<std::string_view> Headers::GetAll(std::string_view name) const {
   return out;
 }
 
+size_t Headers::Count(std::string_view name) const {
+  return static_cast<size_t>(std::count_if(fields_.begin(), fields_.end(), [&](const Field& f) {
+    return EqualsIgnoreCase(f.first, name);
+  }));
+}
+
 bool Headers::Has(std::string_view name) const {
   return std::any_of(fields_.begin(), fields_.end(),
                      [&](const Field& f) { return EqualsIgnoreCase(f.first, name); });

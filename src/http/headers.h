@@ -26,6 +26,8 @@ class Headers {
   std::string_view Get(std::string_view name) const;
   // GetAll returns the values of every field named `name`, in order.
   std::vector<std::string_view> GetAll(std::string_view name) const;
+  // Count returns how many fields are named `name`.
+  size_t Count(std::string_view name) const;
   // Has reports whether a field named `name` exists (even with an empty value).
   bool Has(std::string_view name) const;
 

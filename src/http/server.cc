@@ -703,9 +703,9 @@ class Session final : public SessionBase {
     FillRequestHead(msg, req);
     req.body = std::move(msg.body());
     auto target = ParseRequestTarget(req.target);
-    const std::vector<std::string_view> hosts = req.headers.GetAll("Host");
-    if (!target.ok() || (req.version == 11 && hosts.empty()) || hosts.size() > 1 ||
-        (hosts.size() == 1 && !ValidHostHeader(hosts[0]))) {
+    const size_t hosts = req.headers.Count("Host");  // req.host is the first one, or ""
+    if (!target.ok() || (req.version == 11 && hosts == 0) || hosts > 1 ||
+        !ValidHostHeader(req.host)) {
       // A malformed target, an HTTP/1.1 request without Host, several Host fields (RFC 9112
       // §3.2), or a Host no URL may be built from: Go's server answers 400 to each, for every
       // route, so step-ca's handlers never see them.

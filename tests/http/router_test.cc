@@ -206,7 +206,10 @@ TEST(HeadersTest, CaseInsensitiveLookup) {
   EXPECT_EQ(h.Get("missing"), "");
   EXPECT_FALSE(h.Has("missing"));
   EXPECT_THAT(h.GetAll("X-MULTI"), ElementsAre("a", "b"));
+  EXPECT_EQ(h.Count("X-MULTI"), 2u);
+  EXPECT_EQ(h.Count("missing"), 0u);
   h.Set("X-Multi", "c");
+  EXPECT_EQ(h.Count("x-multi"), 1u);
   EXPECT_THAT(h.GetAll("x-multi"), ElementsAre("c"));
   h.Remove("X-MULTI");
   EXPECT_FALSE(h.Has("x-multi"));
