@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 
 namespace cairn {
 
@@ -29,6 +30,10 @@ inline int64_t ToUnixSeconds(Time t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 inline Time FromUnixSeconds(int64_t s) { return Time(std::chrono::seconds(s)); }
+// kMaxUnixSeconds is the last whole second Time holds (nanoseconds in 64 bits: 2262-04-11);
+// -kMaxUnixSeconds is the first whole second after its minimum (1677-09-21).
+inline constexpr int64_t kMaxUnixSeconds =
+    std::chrono::duration_cast<std::chrono::seconds>(Time::duration::max()).count();
 // TruncateToSeconds drops sub-second precision (certificates carry seconds only).
 inline Time TruncateToSeconds(Time t) { return FromUnixSeconds(ToUnixSeconds(t)); }
 

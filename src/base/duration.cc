@@ -205,11 +205,9 @@ Result<Time> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return bad();
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(mon), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec - offset;
-  // Time counts nanoseconds in an int64 (years 1677..2262): refuse what it cannot hold rather
-  // than overflow (e.g. "9999-12-31T23:59:59Z").
-  constexpr int64_t kMaxSecs =
-      std::chrono::duration_cast<std::chrono::seconds>(Time::duration::max()).count() - 1;
-  if (secs > kMaxSecs || secs < -kMaxSecs) {
+  // Refuse what Time cannot hold (with the fraction) rather than overflow, e.g.
+  // "9999-12-31T23:59:59Z".
+  if (secs >= kMaxUnixSeconds || secs <= -kMaxUnixSeconds) {
     return InvalidArgumentError("RFC 3339 time \"" + std::string(s) + "\" is out of range");
   }
   return Time(std::chrono::seconds(secs)) + std::chrono::nanoseconds(nanos);

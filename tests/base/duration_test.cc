@@ -51,6 +51,23 @@ TEST(TimeTest, Rfc3339RoundTrip) {
   }
 }
 
+// Time holds 1677-09-21 to 2262-04-11 (nanoseconds in 64 bits): beyond is refused, not
+// wrapped around.
+TEST(TimeTest, Rfc3339OutOfTimesRange) {
+  auto last = ParseRfc3339("2262-04-11T23:47:15.999999999Z");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(ToUnixSeconds(*last), kMaxUnixSeconds - 1);
+  auto first = ParseRfc3339("1677-09-21T00:12:45Z");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(ToUnixSeconds(*first), -kMaxUnixSeconds + 1);
+  for (const char* bad : {"2262-04-11T23:47:16Z", "9999-12-31T23:59:59Z", "1677-09-21T00:12:44Z",
+                          "0001-01-01T00:00:00Z"}) {
+    auto t = ParseRfc3339(bad);
+    ASSERT_FALSE(t.ok()) << bad;
+    EXPECT_THAT(t.status().message(), ::testing::HasSubstr("out of range")) << bad;
+  }
+}
+
 TEST(TimeTest, TimeOrDuration) {
   Time base = FromUnixSeconds(1000);
   auto rel = TimeOrDuration::Parse("1h");

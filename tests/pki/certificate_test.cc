@@ -113,6 +113,20 @@ TEST(CertificateTest, ParsesOpensslCertificate) {
   EXPECT_EQ(c.fingerprint_sha256_hex(), want);
 }
 
+// Another CA's certificate may end after 2262 (RFC 5280 even has 99991231235959Z for "no
+// well-defined expiration"); Time cannot hold that, so it reads as Time's last second.
+TEST(CertificateTest, TimesBeyondTimesRangeAreClamped) {
+  TempDir dir;
+  auto r = RunCommand(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout " +
+      dir.File("k.pem") + " -out " + dir.File("c.pem") + " -days 2900000 -subj '/CN=Long Root'");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c, Certificate::FromPem(dir.Read("c.pem")));
+  EXPECT_EQ(ToUnixSeconds(c.not_after()), kMaxUnixSeconds);
+  EXPECT_LT(c.not_before(), c.not_after());
+  EXPECT_GT(c.not_before(), FromUnixSeconds(0));
+}
+
 TEST(CertificateTest, RsaAndLegacySignatureNames) {
   TempDir dir;
   auto r =

@@ -272,12 +272,10 @@ Time ToTime(const ASN1_TIME* t) {
     ossl::ClearErrors();
     return Time();
   }
-  // Time (nanoseconds since 1970 in 64 bits) spans the years 1677..2262: clamp times beyond,
-  // such as RFC 5280's 99991231235959Z for "no well-defined expiration", rather than overflow.
-  constexpr int64_t kMaxSeconds =
-      std::chrono::duration_cast<std::chrono::seconds>(Time::duration::max()).count();
+  // Clamp times Time cannot hold, such as RFC 5280's 99991231235959Z for "no well-defined
+  // expiration", rather than overflow.
   const int64_t secs = static_cast<int64_t>(timegm(&tm));
-  return FromUnixSeconds(std::clamp(secs, -kMaxSeconds, kMaxSeconds));
+  return FromUnixSeconds(std::clamp(secs, -kMaxUnixSeconds, kMaxUnixSeconds));
 }
 
 Status SetTime(ASN1_TIME* out, Time t) {
