@@ -474,11 +474,21 @@ Result<std::string> SignAndEncode(X509* x, const crypto::Signer& signer,
   // A signature is a whole number of octets: no unused bits (as ASN1_item_sign sets it).
   sig_bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
   sig_bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
-  unsigned char* der = nullptr;
-  const int der_len = i2d_X509(x, &der);
-  if (der_len <= 0) return ossl::ErrorStatus("i2d_X509");
-  ossl::UniquePtr<unsigned char> der_owned(der);
-  return std::string(reinterpret_cast<char*>(der), static_cast<size_t>(der_len));
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }, from the
+  // TBSCertificate just signed: i2d_X509 would encode the whole TBSCertificate again.
+  const X509_ALGOR* outer_alg = nullptr;
+  X509_get0_signature(nullptr, &outer_alg, x);
+  unsigned char* alg = nullptr;
+  const int alg_len = i2d_X509_ALGOR(outer_alg, &alg);
+  if (alg_len <= 0) return ossl::ErrorStatus("i2d_X509_ALGOR");
+  ossl::UniquePtr<unsigned char> alg_owned(alg);
+  std::string body;
+  body.reserve(tbs_view.size() + static_cast<size_t>(alg_len) + sig.size() + 16);
+  body.append(tbs_view);
+  body.append(reinterpret_cast<char*>(alg), static_cast<size_t>(alg_len));
+  sig.insert(sig.begin(), '\0');  // no unused bits
+  body += crypto::der::Tlv(crypto::der::kBitString, sig);
+  return crypto::der::Tlv(crypto::der::kSequence, body);
 }
 
 // Assemble builds and signs the certificate. `issuer_name` is null for self-signed.

@@ -32,5 +32,19 @@ TEST(AppendJsonStringTest, QuotesAndEscapesWhatJsonRequires) {
   EXPECT_EQ(nlohmann::json::parse(out.substr(2)).get<std::string>(), "a\"b\\c\nd\re\tf\x01 é/");
 }
 
+TEST(AppendJsonStringTest, RunsBetweenEscapesAndAtTheEdges) {
+  // Escapes first, last, adjacent and between long plain runs (a PEM block's shape); every
+  // byte below 0x20 is escaped, and what nlohmann reads back is the input.
+  std::string in = "\n" + std::string(64, 'A') + "\n\n" + std::string(100, 'z') + "\x1f\"";
+  for (int c = 0; c < 0x20; ++c) in.push_back(static_cast<char>(c));
+  std::string out;
+  AppendJsonString(out, in);
+  EXPECT_EQ(out.substr(0, 4), "\"\\nA");
+  EXPECT_EQ(nlohmann::json::parse(out).get<std::string>(), in);
+  std::string empty;
+  AppendJsonString(empty, "");
+  EXPECT_EQ(empty, "\"\"");
+}
+
 }  // namespace
 }  // namespace cairn

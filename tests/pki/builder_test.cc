@@ -37,6 +37,16 @@ std::vector<std::string> Oids(const Certificate& c) {
 
 std::string AtTime(Time t) { return " -attime " + std::to_string(ToUnixSeconds(t)); }
 
+// OpensslDer is OpenSSL's own encoding of the certificate object behind `c`.
+std::string OpensslDer(const Certificate& c) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(c.get(), &der);
+  if (len <= 0) return "";
+  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
 // CaTemplateForTest is an intermediate CA template (no SANs).
 CertificateTemplate CaTemplateForTest() { return testing::CaTemplate("Constrained CA", 0, "4000"); }
 
@@ -75,6 +85,10 @@ TEST_P(ChainTest, OpensslVerifiesOurChain) {
                                                    {KeyType::kRsa, "SHA256-RSA"}};
   EXPECT_EQ(leaf.signature_algorithm(), want_alg.at(type));
   EXPECT_EQ(root.cert.signature_algorithm(), want_alg.at(type));
+  // The DER the builder writes is what OpenSSL encodes from the same certificate.
+  for (const Certificate* c : {&root.cert, &inter.cert, &leaf}) {
+    EXPECT_EQ(OpensslDer(*c), c->der());
+  }
 
   TempDir dir;
   dir.Write("root.pem", root.cert.pem());
@@ -632,6 +646,7 @@ TEST(SignCertificateTest, SignatureAlgorithms) {
     ASSERT_TRUE(c.ok()) << c.status();
     EXPECT_EQ(c->signature_algorithm(), tc.want);
     EXPECT_TRUE(c->IsIssuedBy(root.cert));
+    EXPECT_EQ(OpensslDer(*c), c->der());
     TempDir dir;
     dir.Write("root.pem", root.cert.pem());
     dir.Write("leaf.pem", c->pem());
