@@ -10,29 +10,28 @@ constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string Encode(std::string_view data, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
+  // Written through a pointer into the sized result: push_back's capacity check per character
+  // cost as much as the encoding (every issuance base64-encodes its certificates).
+  const size_t full = data.size() / 3;
+  const size_t rest = data.size() - full * 3;
+  const size_t tail = rest == 0 ? 0 : (pad ? 4 : rest + 1);
+  std::string out(full * 4 + tail, '\0');
+  char* o = out.data();
   const auto* p = reinterpret_cast<const uint8_t*>(data.data());
-  for (; i + 3 <= data.size(); i += 3) {
-    uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    out.push_back(alphabet[v & 63]);
+  for (size_t i = 0; i < full; ++i, p += 3) {
+    const uint32_t v = (p[0] << 16) | (p[1] << 8) | p[2];
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    *o++ = alphabet[(v >> 6) & 63];
+    *o++ = alphabet[v & 63];
   }
-  size_t rest = data.size() - i;
-  if (rest == 1) {
-    uint32_t v = p[i] << 16;
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    if (pad) out.append("==");
-  } else if (rest == 2) {
-    uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
-    out.push_back(alphabet[(v >> 18) & 63]);
-    out.push_back(alphabet[(v >> 12) & 63]);
-    out.push_back(alphabet[(v >> 6) & 63]);
-    if (pad) out.push_back('=');
+  if (rest > 0) {
+    const uint32_t v = (p[0] << 16) | (rest == 2 ? p[1] << 8 : 0);
+    *o++ = alphabet[(v >> 18) & 63];
+    *o++ = alphabet[(v >> 12) & 63];
+    if (rest == 2) *o++ = alphabet[(v >> 6) & 63];
+    if (pad) *o++ = '=';
+    if (pad && rest == 1) *o++ = '=';
   }
   return out;
 }
@@ -45,8 +44,8 @@ std::array<int8_t, 256> MakeTable(const char* alphabet) {
 }
 
 Result<std::string> Decode(std::string_view text, const std::array<int8_t, 256>& table, bool url) {
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  std::string out(text.size() * 3 / 4 + 1, '\0');
+  char* o = out.data();
   uint32_t acc = 0;
   int bits = 0;
   size_t pads = 0;
@@ -65,7 +64,7 @@ Result<std::string> Decode(std::string_view text, const std::array<int8_t, 256>&
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xff));
+      *o++ = static_cast<char>((acc >> bits) & 0xff);
     }
   }
   if (symbols % 4 == 1) return InvalidArgumentError("base64: truncated input");
@@ -74,6 +73,7 @@ Result<std::string> Decode(std::string_view text, const std::array<int8_t, 256>&
   if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
     return InvalidArgumentError("base64: non-canonical trailing bits");
   }
+  out.resize(static_cast<size_t>(o - out.data()));
   return out;
 }
 

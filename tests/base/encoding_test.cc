@@ -32,6 +32,25 @@ TEST(EncodingTest, UrlAlphabetAndStrictness) {
   EXPECT_EQ(*Base64Decode("Zg"), "f");                 // unpadded standard
 }
 
+// Every length (each remainder mod 3) and every byte value round-trips, at the encoded length
+// RFC 4648 gives, with PEM's line breaks ignored on the way back.
+TEST(EncodingTest, RoundTripsEveryLengthAndByte) {
+  std::string data;
+  for (int n = 0; n < 300; ++n) {
+    SCOPED_TRACE(n);
+    const std::string padded = Base64Encode(data);
+    EXPECT_EQ(padded.size(), (data.size() + 2) / 3 * 4);
+    EXPECT_EQ(*Base64Decode(padded), data);
+    const std::string url = Base64UrlEncode(data);
+    EXPECT_EQ(url.size(), (data.size() * 4 + 2) / 3);
+    EXPECT_EQ(*Base64UrlDecode(url), data);
+    std::string wrapped;
+    for (size_t i = 0; i < padded.size(); i += 64) wrapped += padded.substr(i, 64) + "\n";
+    EXPECT_EQ(*Base64Decode(wrapped), data);
+    data.push_back(static_cast<char>((n * 151 + 7) & 0xff));
+  }
+}
+
 TEST(EncodingTest, Hex) {
   EXPECT_EQ(HexEncode(std::string("\x00\xab\xff", 3)), "00abff");
   EXPECT_EQ(*HexDecode("00ABff"), std::string("\x00\xab\xff", 3));
