@@ -44,6 +44,7 @@ Result<std::unique_ptr<Collection>> Collection::Build(const config::CaConfig& co
                                                       const SshCaKeys& ssh_keys) {
   auto c = std::unique_ptr<Collection>(new Collection());
   c->audiences_ = Audiences::FromDnsNames(config.dns_names);
+  c->all_audiences_ = c->audiences_.All();
   uint32_t index = 0;
   for (const config::ProvisionerConfig& pc : config.provisioners) {
     Result<std::unique_ptr<Provisioner>> p = std::unique_ptr<Provisioner>();
@@ -105,9 +106,10 @@ const Provisioner* Collection::LoadByToken(const nlohmann::json& header,
                                            const nlohmann::json& claims) const {
   std::vector<std::string> aud = StringList(claims.value("aud", nlohmann::json()));
   std::string fragment = ExtractFragment(aud);
-  std::vector<std::string> accepted =
-      fragment.empty() ? audiences_.All() : audiences_.WithFragment(fragment).All();
-  if (MatchesAudience(aud, accepted)) {
+  const bool matches = fragment.empty()
+                           ? MatchesAudience(aud, all_audiences_)
+                           : MatchesAudience(aud, audiences_.WithFragment(fragment).All());
+  if (matches) {
     if (!fragment.empty()) return LoadByTokenId(fragment);
     std::string iss = claims.value("iss", nlohmann::json("")).is_string()
                           ? claims.value("iss", std::string())

@@ -67,6 +67,7 @@ class Collection {
   std::map<std::string, const Provisioner*, std::less<>> by_id_, by_name_, by_token_id_,
       by_encrypted_kid_;
   Audiences audiences_;
+  std::vector<std::string> all_audiences_;  // audiences_.All(), which every token is matched to
 };
 
 }  // namespace cairn::provisioner
