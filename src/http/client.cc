@@ -1,28 +1,24 @@
 #include "http/client.h"
 
-#include <curl/curl.h>
-
 #include <cstdlib>
-#include <mutex>
 
 #include "base/strings.h"
+#include "http/curl_api.h"
 
 namespace cairn::http {
 namespace {
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+using internal::Curl;
+using internal::CurlApi;
 
-// SlistPtr owns a curl_slist.
+// SlistPtr owns a curl_slist (only made once libcurl is loaded).
 struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { Curl()->slist_free_all(l); }
 };
 using SlistPtr = std::unique_ptr<curl_slist, SlistFree>;
 
 bool Append(SlistPtr& list, const std::string& line) {
-  curl_slist* next = curl_slist_append(list.get(), line.c_str());
+  curl_slist* next = Curl()->slist_append(list.get(), line.c_str());
   if (next == nullptr) return false;
   (void)list.release();
   list.reset(next);
@@ -86,16 +82,18 @@ std::string NoProxyList() {
 }  // namespace
 
 struct HttpClient::Impl {
+  const CurlApi* api = nullptr;
+  std::string load_error;
   CURL* curl = nullptr;
   ~Impl() {
-    if (curl != nullptr) curl_easy_cleanup(curl);
+    if (curl != nullptr) api->easy_cleanup(curl);
   }
 };
 
 HttpClient::HttpClient(ClientOptions options)
     : options_(std::move(options)), impl_(std::make_unique<Impl>()) {
-  GlobalInit();
-  impl_->curl = curl_easy_init();
+  impl_->api = Curl(&impl_->load_error);
+  if (impl_->api != nullptr) impl_->curl = impl_->api->easy_init();
 }
 
 HttpClient::~HttpClient() = default;
@@ -113,13 +111,15 @@ Result<ClientResponse> HttpClient::Post(std::string_view url, std::string_view b
 Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_view url,
                                            std::string_view body, std::string_view content_type,
                                            const Headers& extra_headers) {
+  if (impl_->api == nullptr) return UnavailableError("HTTP client: " + impl_->load_error);
+  const CurlApi& api = *impl_->api;
   CURL* curl = impl_->curl;
   if (curl == nullptr) return InternalError("curl_easy_init failed");
   if (method.empty() || HasCtl(method) || method.find(' ') != std::string_view::npos) {
     return InvalidArgumentError("invalid HTTP method");
   }
   // Reset the options, not the connection cache: keep-alive connections survive.
-  curl_easy_reset(curl);
+  api.easy_reset(curl);
 
   const std::string url_str(url);
   const std::string method_str(method);
@@ -156,83 +156,82 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
   auto ms = [](Duration d) {
     return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count());
   };
-  curl_easy_setopt(curl, CURLOPT_URL, url_str.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms(options_.timeout));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms(options_.timeout));
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
-  curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(options_.max_response_bytes));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  api.easy_setopt(curl, CURLOPT_URL, url_str.c_str());
+  api.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  api.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  api.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  api.easy_setopt(curl, CURLOPT_TIMEOUT_MS, ms(options_.timeout));
+  api.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, ms(options_.timeout));
+  api.easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  api.easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+  api.easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  api.easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  api.easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  api.easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  api.easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                  static_cast<curl_off_t>(options_.max_response_bytes));
+  api.easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   if (options_.direct) {
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*");
+    api.easy_setopt(curl, CURLOPT_NOPROXY, "*");
   } else {
-    curl_easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
-    if (!options_.proxy.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
+    api.easy_setopt(curl, CURLOPT_NOPROXY, no_proxy.c_str());
+    if (!options_.proxy.empty()) api.easy_setopt(curl, CURLOPT_PROXY, options_.proxy.c_str());
   }
-  if (resolve) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve.get());
+  if (resolve) api.easy_setopt(curl, CURLOPT_RESOLVE, resolve.get());
   if (options_.follow_redirects) {
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    api.easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    api.easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(options_.max_redirects));
+    api.easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   }
 
   // Trust.
   if (options_.insecure_skip_verify) {
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
+    api.easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 0L);
+    api.easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 0L);
   } else if (!options_.ca_pem.empty()) {
     // Only this bundle: drop the built-in CA file and directory.
     curl_blob blob{const_cast<char*>(options_.ca_pem.data()), options_.ca_pem.size(),
                    CURL_BLOB_COPY};
-    curl_easy_setopt(curl, CURLOPT_CAINFO, nullptr);
-    curl_easy_setopt(curl, CURLOPT_CAPATH, nullptr);
-    curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
+    api.easy_setopt(curl, CURLOPT_CAINFO, nullptr);
+    api.easy_setopt(curl, CURLOPT_CAPATH, nullptr);
+    api.easy_setopt(curl, CURLOPT_CAINFO_BLOB, &blob);
   }
   if (!options_.client_cert_pem.empty() && !options_.client_key_pem.empty()) {
     curl_blob cert{const_cast<char*>(options_.client_cert_pem.data()),
                    options_.client_cert_pem.size(), CURL_BLOB_COPY};
     curl_blob key{const_cast<char*>(options_.client_key_pem.data()), options_.client_key_pem.size(),
                   CURL_BLOB_COPY};
-    curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
-    curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
-    curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
-    curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+    api.easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
+    api.easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+    api.easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
+    api.easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
   }
   if (options_.capture_peer_certificates) {
-    curl_easy_setopt(curl, CURLOPT_CERTINFO, 1L);
-    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
+    api.easy_setopt(curl, CURLOPT_CERTINFO, 1L);
+    api.easy_setopt(curl, CURLOPT_FRESH_CONNECT, 1L);
   }
 
   // Method and body.
   if (method_str == "GET") {
-    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    api.easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (method_str == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    api.easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else {
     if (method_str == "POST") {
-      curl_easy_setopt(curl, CURLOPT_POST, 1L);
+      api.easy_setopt(curl, CURLOPT_POST, 1L);
     } else {
-      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_str.c_str());
+      api.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method_str.c_str());
     }
     if (!body_copy.empty() || method_str == "POST" || method_str == "PUT" ||
         method_str == "PATCH") {
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body_copy.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(body_copy.size()));
+      api.easy_setopt(curl, CURLOPT_POSTFIELDS, body_copy.data());
+      api.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_copy.size()));
     }
   }
 
-  CURLcode rc = curl_easy_perform(curl);
+  CURLcode rc = api.easy_perform(curl);
   if (rc != CURLE_OK) {
-    std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : curl_easy_strerror(rc);
+    std::string detail = errbuf[0] != '\0' ? std::string(errbuf) : api.easy_strerror(rc);
     std::string where = method_str + " " + UrlForMessages(url);
     switch (rc) {
       case CURLE_PEER_FAILED_VERIFICATION:
@@ -261,12 +260,12 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
     }
   }
   long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  api.easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   transfer.response.status = static_cast<int>(status);
 
   if (options_.capture_peer_certificates) {
     curl_certinfo* info = nullptr;
-    if (curl_easy_getinfo(curl, CURLINFO_CERTINFO, &info) == CURLE_OK && info != nullptr) {
+    if (api.easy_getinfo(curl, CURLINFO_CERTINFO, &info) == CURLE_OK && info != nullptr) {
       for (int i = 0; i < info->num_of_certs; ++i) {
         for (curl_slist* s = info->certinfo[i]; s != nullptr; s = s->next) {
           std::string_view line(s->data);
