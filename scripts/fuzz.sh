@@ -12,7 +12,7 @@ MINUTES=${1:-10}
 shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(ssh_key ssh_certificate ssh_private_key x509 ocsp_request pem
-  jws jwk jwe jwt ca_json template http_request acme_body)
+  jws jwk jwe jwt json_flat ca_json template http_request acme_body)
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
   -DCAIRN_FUZZ=ON -DCAIRN_SANITIZE=address,undefined,fuzzer-no-link \
   -DCAIRN_BUILD_TESTS=OFF -DCAIRN_BUILD_BENCH=OFF >/dev/null

@@ -2,6 +2,7 @@
 
 #include "api/ca_api.h"
 #include "base/json_depth.h"
+#include "base/json_flat.h"
 #include "http/response.h"
 
 namespace cairn::api {
@@ -80,6 +81,7 @@ void RenderError(const Status& s, http::Response& response) {
 }
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body) {
+  if (std::optional<nlohmann::json> flat = ParseFlatJsonObject(body)) return std::move(*flat);
   if (JsonNestingDepth(body) > kMaxJsonDepth) {
     return InvalidArgumentError("error reading request body: JSON nested too deep");
   }

@@ -1,5 +1,7 @@
 #include "base/strings.h"
 
+#include <array>
+
 namespace cairn {
 
 std::string ToLower(std::string_view s) {
@@ -63,6 +65,17 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep) {
   return out;
 }
 
+namespace {
+
+// kJsonPlain[c] is true for the bytes a JSON string carries unescaped.
+constexpr std::array<bool, 256> kJsonPlain = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x20; c < 256; ++c) t[static_cast<size_t>(c)] = c != '"' && c != '\\';
+  return t;
+}();
+
+}  // namespace
+
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   // Most text needs no escape (a PEM block has one every 64 characters): copy each run of plain
@@ -71,7 +84,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of plain characters
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
-    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    if (kJsonPlain[static_cast<unsigned char>(c)]) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

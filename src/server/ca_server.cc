@@ -260,20 +260,20 @@ void CaServer::LogRequest(const http::Request& req, const http::Response& resp, 
       std::string(std::getenv("STEP_LOGGER_ONLY_TRACE_HEALTH_ENDPOINT")) == "true") {
     return;
   }
-  nlohmann::json f = {
-      {"request-id", req.request_id},
-      {"remote-address", req.remote_address},
-      {"name", "ca"},
-      {"duration-ns", std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count()},
-      {"duration", FormatGoDuration(elapsed)},
-      {"method", req.method},
-      {"path", req.path},
-      {"protocol", req.version == 10 ? "HTTP/1.0" : "HTTP/1.1"},
-      {"status", resp.status},
-      {"size", resp.body.size()},
-      {"referer", std::string(req.Header("Referer"))},
-      {"user-agent", std::string(req.Header("User-Agent"))},
-  };
+  // Member by member: an initializer list builds a two-element array per field first.
+  nlohmann::json f = nlohmann::json::object();
+  f["request-id"] = req.request_id;
+  f["remote-address"] = req.remote_address;
+  f["name"] = "ca";
+  f["duration-ns"] = std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count();
+  f["duration"] = FormatGoDuration(elapsed);
+  f["method"] = req.method;
+  f["path"] = req.path;
+  f["protocol"] = req.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  f["status"] = resp.status;
+  f["size"] = resp.body.size();
+  f["referer"] = std::string(req.Header("Referer"));
+  f["user-agent"] = std::string(req.Header("User-Agent"));
   for (auto it = resp.log_fields.begin(); it != resp.log_fields.end(); ++it) {
     f[it.key()] = it.value();
   }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/json_flat.h"
 #include "base/status.h"
 
 namespace cairn::jose::internal {
@@ -16,6 +17,8 @@ Result<nlohmann::json> ParseJsonObject(std::string_view text, std::string_view w
     return InvalidArgumentError(prefix + " is too large (" + std::to_string(text.size()) +
                                 " bytes, limit " + std::to_string(max_size) + ")");
   }
+  // Headers and claims are most often flat objects of plain strings and numbers.
+  if (std::optional<nlohmann::json> flat = ParseFlatJsonObject(text)) return std::move(*flat);
   // The callback keeps one set of member names per open object, to reject duplicates, and
   // stops at kMaxJsonDepth. nlohmann's parser is iterative, so the bound is about resource
   // use downstream (recursive visitors, destruction), not stack safety of the parser.
