@@ -10,6 +10,7 @@
 #include "crypto/der.h"
 #include "crypto/digest.h"
 #include "crypto/openssl_cli_for_test.h"
+#include "crypto/ossl_ptr.h"
 #include "pki/test_pki_for_test.h"
 #include "pki/verify.h"
 #include "testing/fakes.h"
@@ -37,14 +38,30 @@ std::vector<std::string> Oids(const Certificate& c) {
 
 std::string AtTime(Time t) { return " -attime " + std::to_string(ToUnixSeconds(t)); }
 
-// OpensslDer is OpenSSL's own encoding of the certificate object behind `c`.
-std::string OpensslDer(const Certificate& c) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509(c.get(), &der);
-  if (len <= 0) return "";
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(len));
-  OPENSSL_free(der);
-  return out;
+// ExpectCanonical checks that the builder's DER is what OpenSSL writes for the same
+// certificate: parsed afresh, its TBSCertificate re-encoded field by field (i2d_re_X509_tbs)
+// gives the signed bytes, and the whole encodes back to the same DER.
+void ExpectCanonical(const Certificate& c) {
+  const std::string& der = c.der();
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  ossl::UniquePtr<X509> x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+  ASSERT_TRUE(x != nullptr);
+  crypto::der::Reader top(der);
+  auto body = top.Expect(crypto::der::kSequence);
+  ASSERT_TRUE(body.ok());
+  crypto::der::Reader fields(*body);
+  auto tbs = fields.Next();
+  ASSERT_TRUE(tbs.ok());
+  unsigned char* out = nullptr;
+  int len = i2d_re_X509_tbs(x.get(), &out);
+  ASSERT_GT(len, 0);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(out), static_cast<size_t>(len)), tbs->full);
+  OPENSSL_free(out);
+  out = nullptr;
+  len = i2d_X509(x.get(), &out);
+  ASSERT_GT(len, 0);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(out), static_cast<size_t>(len)), der);
+  OPENSSL_free(out);
 }
 
 // CaTemplateForTest is an intermediate CA template (no SANs).
@@ -63,6 +80,7 @@ TEST_P(ChainTest, OpensslVerifiesOurChain) {
       SignCertificate(LeafTemplate("leaf.example.com",
                                    {.dns = {"leaf.example.com"}, .ips = {"127.0.0.1", "::1"}}),
                       leaf_key.public_key(), &inter.cert, *inter.signer));
+  ExpectCanonical(leaf);
 
   // Shape of what we built.
   EXPECT_TRUE(root.cert.is_ca());
@@ -86,9 +104,7 @@ TEST_P(ChainTest, OpensslVerifiesOurChain) {
   EXPECT_EQ(leaf.signature_algorithm(), want_alg.at(type));
   EXPECT_EQ(root.cert.signature_algorithm(), want_alg.at(type));
   // The DER the builder writes is what OpenSSL encodes from the same certificate.
-  for (const Certificate* c : {&root.cert, &inter.cert, &leaf}) {
-    EXPECT_EQ(OpensslDer(*c), c->der());
-  }
+  for (const Certificate* c : {&root.cert, &inter.cert, &leaf}) ExpectCanonical(*c);
 
   TempDir dir;
   dir.Write("root.pem", root.cert.pem());
@@ -138,6 +154,7 @@ TEST(SignCertificateTest, LeafContentsAndOpensslView) {
   t.extra_extensions = {pe_ext};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &inter.cert, *inter.signer));
+  ExpectCanonical(c);
 
   EXPECT_EQ(c.serial_decimal(), "340282366920938463463374607431768211455");
   EXPECT_EQ(c.serial_hex(), "ffffffffffffffffffffffffffffffff");
@@ -203,6 +220,7 @@ TEST(SignCertificateTest, SanCriticalWhenSubjectEmptyAndAbsentWithoutSans) {
   CertificateTemplate t = LeafTemplate("", {.dns = {"only.san"}});
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   auto san = c.FindExtension(kOidSubjectAltName);
   ASSERT_TRUE(san.has_value());
   EXPECT_TRUE(san->critical);
@@ -211,11 +229,13 @@ TEST(SignCertificateTest, SanCriticalWhenSubjectEmptyAndAbsentWithoutSans) {
   CertificateTemplate t2 = LeafTemplate("named", {});
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
                              SignCertificate(t2, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c2);
   EXPECT_FALSE(c2.FindExtension(kOidSubjectAltName).has_value());
 
   CertificateTemplate t3 = LeafTemplate("named", {.dns = {"x.y"}});
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c3,
                              SignCertificate(t3, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c3);
   EXPECT_FALSE(c3.FindExtension(kOidSubjectAltName)->critical);
 }
 
@@ -228,6 +248,7 @@ TEST(SignCertificateTest, ExtraExtensionReplacesBuiltOne) {
   t.extra_extensions = {{.oid = kOidSubjectAltName, .critical = false, .value = san_der}};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   EXPECT_THAT(c.dns_names(), ElementsAre("b.example"));
   std::vector<std::string> oids = Oids(c);
   EXPECT_EQ(std::count(oids.begin(), oids.end(), kOidSubjectAltName), 1);
@@ -245,6 +266,7 @@ TEST(SignCertificateTest, RawSubjectIsCopiedVerbatim) {
   t.raw_subject_der = root.cert.raw_subject();
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   EXPECT_EQ(c.raw_subject(), root.cert.raw_subject());
   // Same DN as the issuer: Go omits the AKI in that case, and so do we.
   EXPECT_EQ(c.authority_key_id(), "");
@@ -327,6 +349,7 @@ TEST(SignCertificateTest, WorksWithAnySigner) {
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate root,
                              SignCertificate(testing::CaTemplate("HSM Root", 1, "77"),
                                              ca_key.public_key(), nullptr, signer));
+  ExpectCanonical(root);
   EXPECT_EQ(signer.calls_, 1);
   EXPECT_TRUE(root.IsIssuedBy(root));
   CAIRN_EXPECT_OK(VerifyChain(root, {}, {root}, {.at = Hours(1)}));
@@ -347,6 +370,7 @@ TEST(RenewCertificateTest, RenewCopiesEverythingButAki) {
   t.extra_extensions = {pe_ext, {.oid = "1.2.3.4", .critical = false, .value = "\x05\x00"}};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate old,
                              SignCertificate(t, key.public_key(), &inter.cert, *inter.signer));
+  ExpectCanonical(old);
 
   // The intermediate rotated: a new key under the same root.
   auto inter2 = MakeIntermediate(root, KeyType::kEcP256, "Test Intermediate CA", 5);
@@ -355,6 +379,7 @@ TEST(RenewCertificateTest, RenewCopiesEverythingButAki) {
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate renewed,
                              RenewCertificate(old, "4242", Hours(10), Hours(34), key.public_key(),
                                               inter2.cert, *inter2.signer));
+  ExpectCanonical(renewed);
   EXPECT_EQ(renewed.serial_decimal(), "4242");
   EXPECT_EQ(renewed.not_before(), Hours(10));
   EXPECT_EQ(renewed.not_after(), Hours(34));
@@ -381,6 +406,7 @@ TEST(RenewCertificateTest, RenewCopiesEverythingButAki) {
   CAIRN_ASSERT_OK_AND_ASSIGN(
       Certificate rekeyed, RenewCertificate(old, "4243", Hours(10), Hours(34), new_key.public_key(),
                                             inter2.cert, *inter2.signer));
+  ExpectCanonical(rekeyed);
   EXPECT_TRUE(rekeyed.public_key().Equals(new_key.public_key()));
   EXPECT_NE(rekeyed.subject_key_id(), old.subject_key_id());
   EXPECT_EQ(rekeyed.subject_key_id().size(), 20u);
@@ -460,6 +486,7 @@ TEST(SignCertificateTest, NameConstraintsAsGoWritesThem) {
   t.name_constraints.excluded_ip_ranges = {"10.1.99.0/24"};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   auto nc = c.FindExtension(kOidNameConstraints);
   ASSERT_TRUE(nc.has_value());
   EXPECT_TRUE(nc->critical);
@@ -505,10 +532,12 @@ TEST(SignCertificateTest, NameConstraintsAsGoWritesThem) {
   t.name_constraints.critical = false;
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c2);
   EXPECT_FALSE(c2.FindExtension(kOidNameConstraints)->critical);
   t.name_constraints = NameConstraints{.critical = true};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c3,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c3);
   EXPECT_FALSE(c3.FindExtension(kOidNameConstraints).has_value());
 }
 
@@ -545,6 +574,7 @@ TEST(SignCertificateTest, OtherSansFollowTheStandardOnes) {
                   {.type = "userPrincipalName", .value = "foo@bar.com", .der = upn}};
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   auto san = c.FindExtension(kOidSubjectAltName);
   ASSERT_TRUE(san.has_value());
   EXPECT_TRUE(san->critical);  // empty subject
@@ -560,6 +590,7 @@ TEST(SignCertificateTest, OtherSansFollowTheStandardOnes) {
   t.subject.common_name = "x";
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c2);
   EXPECT_FALSE(c2.FindExtension(kOidSubjectAltName)->critical);
 
   // Anything that is not exactly one GeneralName is refused, naming it.
@@ -580,6 +611,7 @@ TEST(SignCertificateTest, ExplicitKeyIdentifiers) {
   t.explicit_authority_key_id = "ignored-aki";
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   EXPECT_EQ(c.subject_key_id(), "my-ski");
   // The issuer has an SKI: Go takes it, not the template's.
   EXPECT_EQ(c.authority_key_id(), root.cert.subject_key_id());
@@ -589,16 +621,19 @@ TEST(SignCertificateTest, ExplicitKeyIdentifiers) {
   self.explicit_authority_key_id = "root-aki";
   CAIRN_ASSERT_OK_AND_ASSIGN(
       Certificate r, SignCertificate(self, key.public_key(), nullptr, crypto::KeySigner(key)));
+  ExpectCanonical(r);
   EXPECT_EQ(r.authority_key_id(), "root-aki");
   self.explicit_authority_key_id.clear();
   CAIRN_ASSERT_OK_AND_ASSIGN(
       Certificate r2, SignCertificate(self, key.public_key(), nullptr, crypto::KeySigner(key)));
+  ExpectCanonical(r2);
   EXPECT_EQ(r2.authority_key_id(), "");
 
   // subject_key_id = false wins over an explicit value.
   t.subject_key_id = false;
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c2,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c2);
   EXPECT_EQ(c2.subject_key_id(), "");
 }
 
@@ -646,7 +681,7 @@ TEST(SignCertificateTest, SignatureAlgorithms) {
     ASSERT_TRUE(c.ok()) << c.status();
     EXPECT_EQ(c->signature_algorithm(), tc.want);
     EXPECT_TRUE(c->IsIssuedBy(root.cert));
-    EXPECT_EQ(OpensslDer(*c), c->der());
+    ExpectCanonical(*c);
     TempDir dir;
     dir.Write("root.pem", root.cert.pem());
     dir.Write("leaf.pem", c->pem());
@@ -663,6 +698,7 @@ TEST(SignCertificateTest, PssParametersAreGos) {
   t.signature_algorithm = "SHA256-RSAPSS";
   CAIRN_ASSERT_OK_AND_ASSIGN(Certificate c,
                              SignCertificate(t, key.public_key(), &root.cert, *root.signer));
+  ExpectCanonical(c);
   // Go's pssParametersSHA256 (crypto/x509), after the rsassaPss OID.
   const std::string go_params(
       "\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a"
