@@ -15,8 +15,9 @@ namespace cairn {
 
 class WorkQueue {
  public:
-  // WorkQueue starts `threads` workers (at least 1) and accepts at most `max_pending` tasks
-  // waiting for a worker (at least 1).
+  // WorkQueue runs tasks on up to `threads` workers (at least 1), started as tasks find no idle
+  // one (a server that never calls a webhook keeps no thread for it), and accepts at most
+  // `max_pending` tasks waiting for a worker (at least 1).
   WorkQueue(int threads, size_t max_pending);
   // The destructor runs the tasks already accepted, then joins the workers. It must not run on
   // a worker thread.
@@ -30,16 +31,20 @@ class WorkQueue {
 
   // pending returns the number of tasks waiting for a worker. Thread-safe.
   size_t pending() const;
+  // threads returns the number of workers started so far. Thread-safe.
+  size_t threads() const;
 
  private:
   void Run();
 
+  const size_t max_threads_;
   const size_t max_pending_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> tasks_;
-  bool stopping_ = false;
-  std::vector<std::thread> workers_;
+  std::deque<std::function<void()>> tasks_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  size_t idle_ = 0;                          // workers waiting for a task; guarded by mu_
+  std::vector<std::thread> workers_;         // grows under mu_ until stopping_
 };
 
 }  // namespace cairn

@@ -48,5 +48,37 @@ TEST(WorkQueueTest, RefusesWorkBeyondItsBoundWhileWorkersAreBusy) {
   release.set_value();
 }
 
+// Workers start as tasks need them: none before the first task, one per task that finds no idle
+// worker, never more than the bound; an idle worker takes the next task.
+TEST(WorkQueueTest, StartsWorkersOnDemandUpToItsBound) {
+  std::promise<void> release;
+  std::shared_future<void> gate = release.get_future().share();
+  std::atomic<int> started{0};
+  WorkQueue q(3, 100);
+  EXPECT_EQ(q.threads(), 0u);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(q.TrySubmit([&] {
+      started++;
+      gate.wait();
+    }));
+  }
+  while (started.load() < 3) std::this_thread::yield();
+  EXPECT_EQ(q.threads(), 3u);
+  EXPECT_EQ(q.pending(), 2u);
+  release.set_value();
+  while (q.pending() > 0) std::this_thread::yield();
+  EXPECT_EQ(q.threads(), 3u);
+
+  WorkQueue one(4, 100);
+  for (int i = 0; i < 20; ++i) {
+    std::promise<void> done;
+    ASSERT_TRUE(one.TrySubmit([&] { done.set_value(); }));
+    done.get_future().wait();
+  }
+  // Each task found the previous one's worker idle, or about to be; a few at most were started.
+  EXPECT_GE(one.threads(), 1u);
+  EXPECT_LE(one.threads(), 4u);
+}
+
 }  // namespace
 }  // namespace cairn
